@@ -1,0 +1,1 @@
+"""Adapters: implementations of the ports of estate_core (persistence, payment, SMS, messaging)."""

@@ -1,0 +1,1 @@
+"""Identity: tenants (property companies), communities, residents, staff, roles, SMS codes."""
