@@ -37,5 +37,8 @@ class HouseholdRepository(Protocol):
 
 
 class PropertiesUnitOfWork(IdentityUnitOfWork, Protocol):
-    properties: PropertyRepository
-    households: HouseholdRepository
+    @property
+    def properties(self) -> PropertyRepository: ...
+
+    @property
+    def households(self) -> HouseholdRepository: ...
