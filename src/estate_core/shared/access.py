@@ -42,6 +42,7 @@ class Permission(enum.StrEnum):
     COUPON_REDEEM = "coupon.redeem"
     REPORT_READ = "report.read"
     STAFF_MANAGE = "staff.manage"
+    TENANT_MANAGE = "tenant.manage"
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,1 @@
+"""SMS adapters: the console log for development and tests, real providers beside it."""
