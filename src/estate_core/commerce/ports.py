@@ -1,0 +1,110 @@
+"""Repositories of the commerce context and the unit of work its use cases need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from estate_core.commerce.campaign import CouponCampaign
+from estate_core.commerce.coupon import Coupon
+from estate_core.commerce.merchant import Merchant, Product
+from estate_core.commerce.order import MerchantOrder
+from estate_core.properties.ports import PropertiesUnitOfWork
+from estate_core.shared.pagination import Page, PageRequest
+
+
+class MerchantRepository(Protocol):
+    def add(self, merchant: Merchant) -> None: ...
+
+    def get(self, merchant_id: UUID) -> Merchant: ...
+
+    def find(self, merchant_id: UUID) -> Merchant | None: ...
+
+    def list_in_community(
+        self, community_id: UUID, page: PageRequest, *, active_only: bool = True
+    ) -> Page[Merchant]:
+        """Merchants serving the community, by name then id."""
+        ...
+
+
+class ProductRepository(Protocol):
+    def add(self, product: Product) -> None: ...
+
+    def get(self, product_id: UUID) -> Product: ...
+
+    def find(self, product_id: UUID) -> Product | None: ...
+
+    def get_many(self, product_ids: Sequence[UUID]) -> list[Product]:
+        """The products found among ``product_ids`` (missing ones are left out)."""
+        ...
+
+    def list_for_merchant(
+        self, merchant_id: UUID, page: PageRequest, *, active_only: bool = True
+    ) -> Page[Product]: ...
+
+
+class MerchantOrderRepository(Protocol):
+    def add(self, order: MerchantOrder) -> None: ...
+
+    def get(self, order_id: UUID) -> MerchantOrder: ...
+
+    def find(self, order_id: UUID) -> MerchantOrder | None: ...
+
+    def list_for_resident(self, resident_id: UUID, page: PageRequest) -> Page[MerchantOrder]: ...
+
+    def list_for_merchant(self, merchant_id: UUID, page: PageRequest) -> Page[MerchantOrder]: ...
+
+    def list_in_community(self, community_id: UUID, page: PageRequest) -> Page[MerchantOrder]: ...
+
+    def payment_overdue(self, now: datetime, limit: int) -> list[MerchantOrder]:
+        """Up to ``limit`` orders still awaiting payment whose deadline is at or before now."""
+        ...
+
+
+class CouponCampaignRepository(Protocol):
+    def add(self, campaign: CouponCampaign) -> None: ...
+
+    def get(self, campaign_id: UUID) -> CouponCampaign: ...
+
+    def find(self, campaign_id: UUID) -> CouponCampaign | None: ...
+
+    def list_in_community(self, community_id: UUID, page: PageRequest) -> Page[CouponCampaign]: ...
+
+
+class CouponRepository(Protocol):
+    def add(self, coupon: Coupon) -> None: ...
+
+    def get(self, coupon_id: UUID) -> Coupon: ...
+
+    def find(self, coupon_id: UUID) -> Coupon | None: ...
+
+    def find_by_code(self, code: str) -> Coupon | None: ...
+
+    def count_for(self, campaign_id: UUID, resident_id: UUID) -> int:
+        """How many coupons of the campaign the resident has claimed, whatever their state."""
+        ...
+
+    def list_for_resident(self, resident_id: UUID, page: PageRequest) -> Page[Coupon]: ...
+
+    def due_to_expire(self, now: datetime, limit: int) -> list[Coupon]:
+        """Up to ``limit`` usable coupons whose window ended at or before now."""
+        ...
+
+
+class CommerceUnitOfWork(PropertiesUnitOfWork, Protocol):
+    @property
+    def merchants(self) -> MerchantRepository: ...
+
+    @property
+    def products(self) -> ProductRepository: ...
+
+    @property
+    def merchant_orders(self) -> MerchantOrderRepository: ...
+
+    @property
+    def coupon_campaigns(self) -> CouponCampaignRepository: ...
+
+    @property
+    def coupons(self) -> CouponRepository: ...
