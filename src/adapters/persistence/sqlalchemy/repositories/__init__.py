@@ -1,0 +1,1 @@
+"""SQLAlchemy repositories, one module per bounded context."""
