@@ -22,9 +22,13 @@ from estate_core.shared.money import Money
 class DomainEvent:
     """Base of every event. Subclasses are frozen attrs classes with plain-data fields."""
 
-    @property
-    def name(self) -> str:
-        return type(self).__name__
+
+def event_name(event: DomainEvent) -> str:
+    """The stable name an event is stored and dispatched under: its class name.
+
+    A function rather than an attribute, so that an event may have a field called ``name``.
+    """
+    return type(event).__name__
 
 
 def _plain(value: Any) -> Any:

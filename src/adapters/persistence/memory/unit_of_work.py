@@ -6,14 +6,47 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from adapters.persistence.memory.identity import InMemoryResidentRepository
+from adapters.persistence.memory.billing import (
+    InMemoryBillRepository,
+    InMemoryFeeItemRepository,
+    InMemoryMeterReadingRepository,
+    InMemoryPrepaymentRepository,
+    InMemoryPublicFundRepository,
+)
+from adapters.persistence.memory.commerce import (
+    InMemoryCouponCampaignRepository,
+    InMemoryCouponRepository,
+    InMemoryMerchantOrderRepository,
+    InMemoryMerchantRepository,
+    InMemoryProductRepository,
+)
+from adapters.persistence.memory.community import (
+    InMemoryActivityRepository,
+    InMemoryNoticeReadRepository,
+    InMemoryNoticeRepository,
+    InMemoryVisitorPassRepository,
+)
+from adapters.persistence.memory.identity import (
+    InMemoryCommunityRepository,
+    InMemoryResidentRepository,
+    InMemoryRoleRepository,
+    InMemorySmsCodeRepository,
+    InMemorySmsThrottleRepository,
+    InMemoryStaffRepository,
+    InMemoryTenantRepository,
+)
+from adapters.persistence.memory.payments import InMemoryPaymentRepository
 from adapters.persistence.memory.properties import (
     InMemoryHouseholdRepository,
     InMemoryPropertyRepository,
 )
+from adapters.persistence.memory.service import (
+    InMemoryComplaintRepository,
+    InMemoryWorkOrderRepository,
+)
 from adapters.persistence.memory.store import InMemoryStore, Session
 from estate_core.shared.clock import Clock, SystemClock
-from estate_core.shared.events import Aggregate, OutboxMessage, event_payload
+from estate_core.shared.events import Aggregate, OutboxMessage, event_name, event_payload
 from estate_core.shared.ids import new_id
 
 
@@ -34,14 +67,37 @@ class InMemoryUnitOfWork:
         """Start a fresh session and the repositories bound to it, one section per context."""
         self._session = session
         # identity
+        self.tenants = InMemoryTenantRepository(session)
+        self.communities = InMemoryCommunityRepository(session)
         self.residents = InMemoryResidentRepository(session)
+        self.roles = InMemoryRoleRepository(session)
+        self.staff = InMemoryStaffRepository(session)
+        self.sms_codes = InMemorySmsCodeRepository(session)
+        self.sms_throttles = InMemorySmsThrottleRepository(session)
         # properties
         self.properties = InMemoryPropertyRepository(session)
         self.households = InMemoryHouseholdRepository(session)
         # billing
+        self.fee_items = InMemoryFeeItemRepository(session)
+        self.bills = InMemoryBillRepository(session)
+        self.meter_readings = InMemoryMeterReadingRepository(session)
+        self.prepayments = InMemoryPrepaymentRepository(session)
+        self.public_funds = InMemoryPublicFundRepository(session)
+        self.payments = InMemoryPaymentRepository(session)
         # service
+        self.work_orders = InMemoryWorkOrderRepository(session)
+        self.complaints = InMemoryComplaintRepository(session)
         # community
+        self.notices = InMemoryNoticeRepository(session)
+        self.notice_reads = InMemoryNoticeReadRepository(session)
+        self.activities = InMemoryActivityRepository(session)
+        self.visitor_passes = InMemoryVisitorPassRepository(session)
         # commerce
+        self.merchants = InMemoryMerchantRepository(session)
+        self.products = InMemoryProductRepository(session)
+        self.merchant_orders = InMemoryMerchantOrderRepository(session)
+        self.coupon_campaigns = InMemoryCouponCampaignRepository(session)
+        self.coupons = InMemoryCouponRepository(session)
 
     def __enter__(self) -> Self:
         self._open(Session(self._store, self._tenant_id))
@@ -61,7 +117,7 @@ class InMemoryUnitOfWork:
             OutboxMessage(
                 id=new_id(),
                 tenant_id=self._tenant_id,
-                event_name=event.name,
+                event_name=event_name(event),
                 payload=event_payload(event),
                 occurred_at=now,
             )

@@ -29,7 +29,7 @@ def alembic_config(url: str | URL | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | URL | None = None, revision: str = "head") -> None:
+def upgrade(url: str | URL | None = None, revision: str = "heads") -> None:
     """Create the database or bring it to ``revision`` (idempotent)."""
     command.upgrade(alembic_config(url), revision)
 

@@ -28,7 +28,7 @@ from adapters.persistence.sqlalchemy.repositories.properties import (
 )
 from adapters.persistence.sqlalchemy.tables.outbox import outbox
 from estate_core.shared.clock import Clock, SystemClock
-from estate_core.shared.events import Aggregate, event_payload
+from estate_core.shared.events import Aggregate, event_name, event_payload
 from estate_core.shared.ids import new_id
 
 
@@ -110,7 +110,7 @@ class SqlAlchemyUnitOfWork:
             {
                 "tenant_id": self._tenant_id,
                 "id": new_id(),
-                "event_name": event.name,
+                "event_name": event_name(event),
                 "payload": event_payload(event),
                 "occurred_at": now,
             }
