@@ -53,7 +53,7 @@ def test_a_failed_commit_writes_neither_the_change_nor_its_events(
         with pytest.raises(Conflict):
             uow.commit()
     assert _outbox_names(engine) == []
-    assert [event.name for event in verified.pending_events] == ["ResidentVerified"]
+    assert [type(event).__name__ for event in verified.pending_events] == ["ResidentVerified"]
     with make_uow(tenant_id) as uow:
         assert uow.residents.find(verified.id) is None
 
