@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint
+.PHONY: run test lint postgresql
+PG_BIN ?= /usr/lib/postgresql/15/bin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +27,15 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+# The integration tests start their own PostgreSQL 15 server from these binaries.
+postgresql:
+	@if [ ! -x "$(PG_BIN)/pg_ctl" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15; \
+	  else \
+	    echo "PostgreSQL 15 is needed for the tests: sudo apt-get install postgresql-15" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: lint postgresql
 	$(BIN)/pytest
