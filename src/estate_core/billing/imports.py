@@ -1,0 +1,294 @@
+"""Bill import 账单导入 (seed 004: 小区物业将房子待交账单导入).
+
+A file is validated as a whole: if any row is wrong nothing is imported, and the error lists every
+wrong row with all of its problems, so staff fix the file once rather than row by row. CSV is
+parsed here with the standard library; XLSX is read by an adapter into the same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from estate_core.billing.billing_run import issue_bill, settle_from_prepayment
+from estate_core.billing.fee_item import FeeItem
+from estate_core.billing.ports import BillingUnitOfWork
+from estate_core.billing.services import community_today
+from estate_core.properties.model import Property
+from estate_core.shared.access import Actor, Permission, require_staff
+from estate_core.shared.clock import Clock
+from estate_core.shared.errors import DomainError, InvalidInput
+from estate_core.shared.money import Money
+
+MAX_ROWS = 50_000
+REQUIRED_COLUMNS = ("building", "unit", "room", "fee_item", "period", "amount")
+OPTIONAL_COLUMNS = ("due_date",)
+
+#: Header names accepted in a file, Chinese as staff export them from other systems.
+COLUMN_ALIASES: dict[str, str] = {
+    "building": "building",
+    "楼栋": "building",
+    "楼号": "building",
+    "unit": "unit",
+    "单元": "unit",
+    "room": "room",
+    "房号": "room",
+    "房间号": "room",
+    "fee_item": "fee_item",
+    "fee item": "fee_item",
+    "收费项目": "fee_item",
+    "period": "period",
+    "账期": "period",
+    "所属期间": "period",
+    "amount": "amount",
+    "金额": "amount",
+    "应缴金额": "amount",
+    "due_date": "due_date",
+    "due date": "due_date",
+    "到期日": "due_date",
+    "缴费期限": "due_date",
+}
+
+_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+def parse_bill_csv(data: bytes | str) -> list[dict[str, str]]:
+    """The rows of a CSV bill file, keyed by the canonical column names of :data:`COLUMN_ALIASES`.
+
+    Bytes are read as UTF-8 (with or without the BOM Excel writes) or else GB18030, which is how
+    Excel saves CSV on Chinese Windows. Unknown columns are ignored; blank lines are skipped.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+    else:
+        text = data.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        raise InvalidInput("bill_import.empty", "the file has no rows")
+    names = [COLUMN_ALIASES.get(name.strip().lower(), "") for name in header]
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
+    if missing:
+        raise InvalidInput(
+            "bill_import.missing_columns", f"the file lacks columns {missing}", columns=missing
+        )
+    rows = []
+    for values in reader:
+        if not any(value.strip() for value in values):
+            continue
+        rows.append({name: value for name, value in zip(names, values, strict=False) if name})
+    return rows
+
+
+@attrs.frozen(kw_only=True)
+class ImportBills:
+    """Rows to import into a community. ``first_row_number`` is the number the first row has in
+    the file a person looks at (2 under one header line), so errors point at the right line."""
+
+    community_id: UUID
+    rows: Sequence[Mapping[str, str]]
+    first_row_number: int = 2
+
+
+@attrs.frozen(kw_only=True)
+class BillImportResult:
+    imported: int
+    settled_from_prepayment: int
+
+
+@attrs.frozen(kw_only=True)
+class _Row:
+    prop: Property
+    item: FeeItem
+    start: date
+    end: date
+    amount: Money
+    due: date | None
+
+
+class _RowErrors:
+    def __init__(self) -> None:
+        self.errors: list[dict[str, str]] = []
+
+    def add(self, field: str, code: str, message: str) -> None:
+        self.errors.append({"field": field, "code": code, "message": message})
+
+
+def import_bills(
+    uow: BillingUnitOfWork, clock: Clock, actor: Actor, cmd: ImportBills
+) -> BillImportResult:
+    """Import bills, all or nothing, by staff holding ``bill.issue``.
+
+    Each row names a property (building, unit, room), a fee item by name, the first month of the
+    period (``YYYY-MM``: the period is the fee item's period starting then), the amount in yuan
+    and optionally the due date (else the fee item's rule). A row is refused when the property
+    or fee item is unknown, the item does not apply to the property, the month does not start a
+    period of the item, the amount is not a positive number of fen, or the bill already exists
+    (in the community or earlier in the file). Any refusal raises ``bill_import.invalid`` with
+    ``details["rows"]`` = [{"row": n, "errors": [{"field", "code", "message"}...]}...].
+    Imported bills are then settled from prepayment credit like those of a billing run.
+    """
+    require_staff(actor, Permission.BILL_ISSUE, cmd.community_id)
+    if not cmd.rows:
+        raise InvalidInput("bill_import.empty", "the file has no rows")
+    if len(cmd.rows) > MAX_ROWS:
+        raise InvalidInput("bill_import.too_many_rows", f"import at most {MAX_ROWS} rows a file")
+    now = clock.now()
+    with uow:
+        valid, invalid = _validate(uow, cmd)
+        if invalid:
+            raise InvalidInput(
+                "bill_import.invalid",
+                f"{len(invalid)} of {len(cmd.rows)} rows are wrong; nothing was imported",
+                rows=invalid,
+            )
+        bills = [
+            issue_bill(uow, r.item, r.prop.id, r.start, r.end, r.amount, now, r.due) for r in valid
+        ]
+        day = community_today(uow, clock, cmd.community_id)
+        settled = settle_from_prepayment(uow, cmd.community_id, bills, now, day)
+        uow.commit()
+    return BillImportResult(imported=len(bills), settled_from_prepayment=settled)
+
+
+def _validate(uow: BillingUnitOfWork, cmd: ImportBills) -> tuple[list[_Row], list[dict[str, Any]]]:
+    checker = _RowChecker(uow, cmd.community_id)
+    valid: list[_Row] = []
+    invalid: list[dict[str, Any]] = []
+    for index, raw in enumerate(cmd.rows):
+        number = cmd.first_row_number + index
+        errors = _RowErrors()
+        row = {key: "" if value is None else str(value).strip() for key, value in raw.items()}
+        checked = checker.check(number, row, errors)
+        if errors.errors:
+            invalid.append({"row": number, "errors": errors.errors})
+        elif checked is not None:
+            valid.append(checked)
+    return valid, invalid
+
+
+class _RowChecker:
+    """Checks rows one by one, remembering the bills that exist and those seen earlier."""
+
+    def __init__(self, uow: BillingUnitOfWork, community_id: UUID) -> None:
+        self.uow = uow
+        self.community_id = community_id
+        self.items = {item.name: item for item in uow.fee_items.in_community(community_id)}
+        self.issued: dict[date, set[tuple[UUID, UUID]]] = {}
+        self.seen: dict[tuple[UUID, UUID, date], int] = {}
+
+    def check(self, number: int, row: Mapping[str, str], errors: _RowErrors) -> _Row | None:
+        prop = _property(self.uow, self.community_id, row, errors)
+        item = _fee_item(self.items, row, errors)
+        start = _month(row.get("period", ""), errors)
+        amount = _amount(row.get("amount", ""), errors)
+        due = _due_date(row.get("due_date", ""), errors)
+        if item is None or start is None:
+            return None
+        period = item.period_starting(start)
+        if period is None:
+            errors.add("period", "bill_import.period_not_aligned", "no period starts then")
+        if prop is None or period is None:
+            return None
+        if not item.applies_to(prop.kind):
+            errors.add("fee_item", "bill_import.not_applicable", "fee does not apply to this")
+        self._check_unique(number, prop.id, item.id, start, errors)
+        if amount is None:
+            return None
+        return _Row(prop=prop, item=item, start=start, end=period[1], amount=amount, due=due)
+
+    def _check_unique(
+        self, number: int, property_id: UUID, fee_item_id: UUID, start: date, errors: _RowErrors
+    ) -> None:
+        if start not in self.issued:
+            self.issued[start] = self.uow.bills.issued_keys(self.community_id, start)
+        key = (property_id, fee_item_id, start)
+        if (property_id, fee_item_id) in self.issued[start]:
+            errors.add("period", "bill_import.duplicate_bill", "this bill already exists")
+        elif key in self.seen:
+            errors.add("period", "bill_import.duplicate_row", f"same bill as row {self.seen[key]}")
+        else:
+            self.seen[key] = number
+
+
+def _required(row: Mapping[str, str], field: str, errors: _RowErrors) -> str | None:
+    value = row.get(field, "")
+    if not value:
+        errors.add(field, "bill_import.required", f"{field} is required")
+        return None
+    return value
+
+
+def _property(
+    uow: BillingUnitOfWork, community_id: UUID, row: Mapping[str, str], errors: _RowErrors
+) -> Property | None:
+    room = _required(row, "room", errors)
+    if room is None:
+        return None
+    prop = uow.properties.find_by_address(
+        community_id, row.get("building", ""), row.get("unit", ""), room
+    )
+    if prop is None:
+        errors.add("room", "bill_import.unknown_property", "no such property in the community")
+    return prop
+
+
+def _fee_item(
+    items: Mapping[str, FeeItem], row: Mapping[str, str], errors: _RowErrors
+) -> FeeItem | None:
+    name = _required(row, "fee_item", errors)
+    if name is None:
+        return None
+    item = items.get(name)
+    if item is None:
+        errors.add("fee_item", "bill_import.unknown_fee_item", f"no fee item named {name}")
+    return item
+
+
+def _month(value: str, errors: _RowErrors) -> date | None:
+    if not value:
+        errors.add("period", "bill_import.required", "period is required")
+        return None
+    match = _MONTH.match(value)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        errors.add("period", "bill_import.invalid_period", "a period is a month: YYYY-MM")
+        return None
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _amount(value: str, errors: _RowErrors) -> Money | None:
+    if not value:
+        errors.add("amount", "bill_import.required", "amount is required")
+        return None
+    try:
+        amount = Money.yuan(value.replace(",", "").removeprefix("¥"))
+    except DomainError:
+        amount = None
+    if amount is None or not amount.is_positive:
+        errors.add("amount", "bill_import.invalid_amount", "an amount is positive yuan, 2 places")
+        return None
+    return amount
+
+
+def _due_date(value: str, errors: _RowErrors) -> date | None:
+    if not value:
+        return None
+    match = _DAY.match(value)
+    try:
+        if match is None:
+            raise ValueError(value)
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        errors.add("due_date", "bill_import.invalid_due_date", "a due date is YYYY-MM-DD")
+        return None

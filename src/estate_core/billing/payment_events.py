@@ -1,0 +1,95 @@
+"""Events of the Payment 支付单 aggregate.
+
+The worker acts on several of them at the gateway: ``PaymentClosed`` closes the order there,
+``RefundRequested`` calls the refund API, ``PaymentMismatchDetected`` alerts staff.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from estate_core.shared.events import DomainEvent
+from estate_core.shared.money import Money
+
+
+@attrs.frozen(kw_only=True)
+class PaymentCreated(DomainEvent):
+    payment_id: UUID
+    out_trade_no: str
+    channel: str
+    target: str
+    amount: Money
+    property_id: UUID | None
+    expires_at: datetime | None
+
+
+@attrs.frozen(kw_only=True)
+class PaymentSettled(DomainEvent):
+    payment_id: UUID
+    out_trade_no: str
+    channel: str
+    amount: Money
+    transaction_id: str | None
+    settled_at: datetime
+    after_close: bool
+
+
+@attrs.frozen(kw_only=True)
+class PaymentClosed(DomainEvent):
+    payment_id: UUID
+    out_trade_no: str
+    channel: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class PaymentSurplusRecorded(DomainEvent):
+    """Money arrived for something no longer payable (two payments raced for one bill)."""
+
+    payment_id: UUID
+    out_trade_no: str
+    bill_id: UUID | None
+    amount: Money
+    cause: str
+    resolution: str
+
+
+@attrs.frozen(kw_only=True)
+class PaymentMismatchDetected(DomainEvent):
+    """A settlement claimed another amount or merchant than ours: nothing was marked paid."""
+
+    payment_id: UUID
+    out_trade_no: str
+    kind: str
+    expected: str
+    received: str
+
+
+@attrs.frozen(kw_only=True)
+class RefundRequested(DomainEvent):
+    payment_id: UUID
+    out_trade_no: str
+    out_refund_no: str
+    channel: str
+    amount: Money
+    payment_amount: Money
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class RefundSucceeded(DomainEvent):
+    payment_id: UUID
+    out_refund_no: str
+    amount: Money
+    bill_shares: dict[UUID, Money]
+    fully_refunded: bool
+
+
+@attrs.frozen(kw_only=True)
+class RefundFailed(DomainEvent):
+    payment_id: UUID
+    out_refund_no: str
+    amount: Money

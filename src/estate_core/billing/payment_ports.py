@@ -1,0 +1,79 @@
+"""Ports of the Payment 支付单 aggregate: its repository, the tenant's merchant accounts, and
+the merchant orders a payment may pay (declared here so billing never imports commerce)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from estate_core.billing.payment import Payment
+from estate_core.billing.payment_values import MerchantAccount, PaymentChannel
+from estate_core.shared.money import Money
+from estate_core.shared.pagination import Page, PageRequest
+
+
+class PaymentRepository(Protocol):
+    """Unique per tenant on ``out_trade_no`` and on ``receipt_no`` (offline 收据号)."""
+
+    def add(self, payment: Payment) -> None: ...
+
+    def get(self, payment_id: UUID) -> Payment: ...
+
+    def find(self, payment_id: UUID) -> Payment | None: ...
+
+    def find_by_out_trade_no(self, out_trade_no: str) -> Payment | None: ...
+
+    def find_by_receipt_no(self, receipt_no: str) -> Payment | None: ...
+
+    def expired_pending(self, now: datetime, limit: int) -> list[Payment]:
+        """Pending payments whose ``expires_at`` has passed, oldest first (to close them)."""
+        ...
+
+    def pending_created_before(self, at: datetime, limit: int) -> list[Payment]:
+        """Pending payments older than ``at``, oldest first: the worker queries the gateway
+        for those whose notification never came."""
+        ...
+
+    def for_property(self, property_id: UUID, page: PageRequest) -> Page[Payment]:
+        """Payments for the property's bills and top-ups, newest first (缴费记录)."""
+        ...
+
+
+class MerchantAccounts(Protocol):
+    """The receiving account of each tenant per channel, from its merchant configuration.
+
+    A payment records the account at creation, and settlement refuses a notification that names
+    any other (DESIGN.md §9: no SDK checks the app id or merchant id against the order).
+    """
+
+    def for_channel(self, tenant_id: UUID, channel: PaymentChannel) -> MerchantAccount:
+        """Raises ``payment.channel_unavailable`` when the tenant has not set the channel up."""
+        ...
+
+
+class PayableOrder(Protocol):
+    """What a payment needs of a merchant order 商家订单 (commerce's MerchantOrder fits)."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def community_id(self) -> UUID: ...
+
+    @property
+    def resident_id(self) -> UUID: ...
+
+    @property
+    def payable_amount(self) -> Money: ...
+
+    @property
+    def awaiting_payment(self) -> bool: ...
+
+    def mark_paid(self, payment_id: UUID, at: datetime) -> None:
+        """Refuses (a domain error) an order that can no longer be paid, e.g. closed."""
+        ...
+
+
+class PayableOrders(Protocol):
+    def get(self, order_id: UUID) -> PayableOrder: ...

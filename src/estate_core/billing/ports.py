@@ -1,0 +1,133 @@
+"""Repositories of the billing context and its unit of work."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+from uuid import UUID
+
+from estate_core.billing.fee_item import FeeItem
+from estate_core.billing.ledger import PrepaymentLedger, PublicFundLedger
+from estate_core.billing.meter import MeterReading
+from estate_core.billing.model import Bill, BillStatus, PropertyArrears
+from estate_core.billing.payment_ports import PaymentRepository
+from estate_core.properties.ports import PropertiesUnitOfWork
+from estate_core.shared.pagination import Page, PageRequest
+
+
+class FeeItemRepository(Protocol):
+    """Unique per (community, name)."""
+
+    def add(self, item: FeeItem) -> None: ...
+
+    def get(self, fee_item_id: UUID) -> FeeItem: ...
+
+    def find(self, fee_item_id: UUID) -> FeeItem | None: ...
+
+    def find_by_name(self, community_id: UUID, name: str) -> FeeItem | None: ...
+
+    def in_community(self, community_id: UUID) -> list[FeeItem]:
+        """Every fee item of the community, active or not, by name."""
+        ...
+
+
+class BillRepository(Protocol):
+    """Unique per (property, fee item, period start): the key that makes billing idempotent."""
+
+    def add(self, bill: Bill) -> None: ...
+
+    def get(self, bill_id: UUID) -> Bill: ...
+
+    def find(self, bill_id: UUID) -> Bill | None: ...
+
+    def find_by_key(
+        self, property_id: UUID, fee_item_id: UUID, period_start: date
+    ) -> Bill | None: ...
+
+    def issued_keys(self, community_id: UUID, period_start: date) -> set[tuple[UUID, UUID]]:
+        """(property id, fee item id) of every bill of the community for that period, any status."""
+        ...
+
+    def unpaid_for_property(self, property_id: UUID) -> list[Bill]:
+        """Every unpaid bill of the property, due or not, oldest due date first."""
+        ...
+
+    def due_for_property(self, property_id: UUID, day: date, page: PageRequest) -> Page[Bill]:
+        """应缴: unpaid bills payable on ``day`` (:meth:`Bill.is_due_on`), oldest due date first."""
+        ...
+
+    def upcoming_for_property(self, property_id: UUID, day: date, page: PageRequest) -> Page[Bill]:
+        """未到期: unpaid bills not yet payable on ``day``, earliest period first."""
+        ...
+
+    def paid_for_property(self, property_id: UUID, page: PageRequest) -> Page[Bill]:
+        """已交: paid (and later refunded) bills, most recently paid first."""
+        ...
+
+    def in_community(
+        self,
+        community_id: UUID,
+        page: PageRequest,
+        status: BillStatus | None = None,
+        period_start: date | None = None,
+    ) -> Page[Bill]: ...
+
+    def arrears(self, community_id: UUID, day: date, page: PageRequest) -> Page[PropertyArrears]:
+        """Properties with bills overdue on ``day``, largest amount overdue first (欠费清单)."""
+        ...
+
+
+class MeterReadingRepository(Protocol):
+    """Unique per (property, fee item, read_on)."""
+
+    def add(self, reading: MeterReading) -> None: ...
+
+    def last_on_or_before(
+        self, property_id: UUID, fee_item_id: UUID, day: date
+    ) -> MeterReading | None: ...
+
+    def first_after(
+        self, property_id: UUID, fee_item_id: UUID, day: date
+    ) -> MeterReading | None: ...
+
+
+class PrepaymentRepository(Protocol):
+    """One ledger per property, unique on property_id."""
+
+    def add(self, ledger: PrepaymentLedger) -> None: ...
+
+    def get(self, ledger_id: UUID) -> PrepaymentLedger: ...
+
+    def for_property(self, property_id: UUID) -> PrepaymentLedger | None: ...
+
+    def in_credit(self, community_id: UUID) -> list[PrepaymentLedger]:
+        """The ledgers of the community with a positive balance."""
+        ...
+
+
+class PublicFundRepository(Protocol):
+    """One ledger per community, unique on community_id."""
+
+    def add(self, ledger: PublicFundLedger) -> None: ...
+
+    def for_community(self, community_id: UUID) -> PublicFundLedger | None: ...
+
+
+class BillingUnitOfWork(PropertiesUnitOfWork, Protocol):
+    @property
+    def fee_items(self) -> FeeItemRepository: ...
+
+    @property
+    def bills(self) -> BillRepository: ...
+
+    @property
+    def meter_readings(self) -> MeterReadingRepository: ...
+
+    @property
+    def prepayments(self) -> PrepaymentRepository: ...
+
+    @property
+    def public_funds(self) -> PublicFundRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
