@@ -1,0 +1,1 @@
+"""Payment adapters: the tenants' receiving accounts (gateway adapters come with their issue)."""

@@ -1,0 +1,80 @@
+"""Configuration from ``ESTATE_*`` environment variables and an optional TOML file (DESIGN.md §10).
+
+Precedence: environment, then the TOML file named by ``ESTATE_CONFIG``, then defaults.
+``ESTATE_SECRET_KEY`` keys the encryption of personal data and the hashing of SMS codes; when it
+is not configured, one is generated into the data directory on first start (with a warning), so
+a demo works at once and a restart keeps being able to read its own data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+_log = logging.getLogger("estate.config")
+
+SECRET_KEY_FILE = "secret_key"
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None
+    """None: the SQLite file in the data directory."""
+    secret_key: str = attrs.field(repr=False)
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        file_values = _toml(env.get("ESTATE_CONFIG"))
+
+        def setting(name: str) -> str | None:
+            value = env.get(f"ESTATE_{name.upper()}") or file_values.get(name)
+            return str(value).strip() if value else None
+
+        data_dir = Path(setting("data_dir") or "./var").resolve()
+        return cls(
+            data_dir=data_dir,
+            database_url=setting("database_url"),
+            secret_key=setting("secret_key") or _stored_secret_key(data_dir),
+        )
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the variables the adapters read (engine, Alembic)."""
+        values = {"ESTATE_DATA_DIR": str(self.data_dir)}
+        if self.database_url:
+            values["ESTATE_DATABASE_URL"] = self.database_url
+        return values
+
+
+def _toml(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    with Path(path).open("rb") as file:
+        loaded = tomllib.load(file)
+    section = loaded.get("estate", loaded)
+    return dict(section) if isinstance(section, dict) else {}
+
+
+def _stored_secret_key(data_dir: Path) -> str:
+    key_file = data_dir / SECRET_KEY_FILE
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    _log.warning(
+        "ESTATE_SECRET_KEY is not set: generated one into %s. Back it up: without it the "
+        "encrypted personal data cannot be read. Set ESTATE_SECRET_KEY in production.",
+        key_file,
+    )
+    return key
