@@ -52,3 +52,11 @@ def test_db_upgrade_creates_the_sqlite_database_in_the_data_directory(tmp_path: 
     tables = sa.inspect(sa.create_engine(f"sqlite:///{database}")).get_table_names()
     assert {"residents", "properties", "households", "outbox"} <= set(tables)
     assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_embedding_example_runs() -> None:
+    example = Path(__file__).parents[2] / "docs" / "examples" / "embed_core.py"
+    result = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert "collected ¥600.00 at the counter, receipt RC-2026-000001" in result.stdout
