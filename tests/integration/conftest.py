@@ -43,6 +43,11 @@ from adapters.persistence.sqlalchemy import (
     start_mappers,
     upgrade,
 )
+from adapters.persistence.sqlalchemy.personal_data import (
+    FieldCipher,
+    configure_personal_data,
+    generate_secret_key,
+)
 from adapters.persistence.sqlalchemy.tables.outbox import outbox
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.events import OutboxMessage
@@ -202,6 +207,15 @@ def database(request: pytest.FixtureRequest) -> URL:
     """A fresh migrated database on each SQL backend."""
     url: URL = request.getfixturevalue(f"{request.param}_database")
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def personal_data_key() -> Iterator[FieldCipher]:
+    """A key generated for this session, as ``ESTATE_SECRET_KEY`` gives one at start-up."""
+    cipher = FieldCipher.from_secret_key(generate_secret_key())
+    configure_personal_data(cipher)
+    yield cipher
+    configure_personal_data(None)
 
 
 @pytest.fixture

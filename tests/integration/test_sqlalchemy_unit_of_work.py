@@ -245,7 +245,8 @@ def test_each_unique_key_violation_names_the_rule_it_protects(
         "residents.duplicate": sa.insert(residents).values(
             tenant_id=tenant_id,
             id=new_id(),
-            phone=owner.phone,
+            phone_ciphertext=owner.phone,
+            phone_hmac=owner.phone,
             name="",
             disabled=False,
             created_at=AT,

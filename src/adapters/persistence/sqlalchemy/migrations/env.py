@@ -33,6 +33,9 @@ def render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | b
         return f"sa.Numeric({obj.precision}, {obj.scale})"
     if isinstance(obj, sa.Enum):
         return f"sa.String({obj.length})"
+    rendered: str | None = getattr(obj, "alembic_render", None)
+    if rendered is not None:
+        return rendered
     return False
 
 
@@ -52,13 +55,42 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+def _sqlite_foreign_keys_off(connection: sa.Connection) -> None:
+    """SQLite's way to alter a referenced table (https://sqlite.org/lang_altertable.html).
+
+    Batch mode copies the table, drops it and renames the copy; with foreign keys on, the drop
+    counts every row referring to it as a violation and the commit fails. So: foreign keys off
+    before the transaction begins (inside one the PRAGMA does nothing), migrate, then
+    :func:`_sqlite_check_foreign_keys` before committing. The engine is the migration's own.
+    """
+    driver = connection.connection.dbapi_connection
+    if driver is None:
+        raise RuntimeError("the migration connection is closed")
+    cursor = driver.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = OFF")
+    finally:
+        cursor.close()
+
+
+def _sqlite_check_foreign_keys(connection: sa.Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the migration left rows referring to nothing: {broken[:5]}")
+
+
 def run_online() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys_off(connection)
             context.configure(connection=connection, **_options())
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:
+                    _sqlite_check_foreign_keys(connection)
     finally:
         engine.dispose()
 
