@@ -84,13 +84,19 @@ def notices_for_resident(
 def read_notice(
     uow: CommunityUnitOfWork, clock: Clock, actor: ResidentActor, notice_id: UUID
 ) -> ResidentNotice:
-    """Open a notice (点击详情查看) and record the read receipt, once per resident."""
+    """Open a notice (点击详情查看) and record the read receipt, once per resident.
+
+    The view is made before the commit: when the same resident's other request stored the
+    receipt first, the commit fails on the unique key and the unit of work may no longer
+    read the notice, but the resident still gets it.
+    """
     now = clock.now()
     with uow:
         active_resident(uow, actor.resident_id)
         notice = uow.notices.find(notice_id)
         if notice is None or not _may_read(uow, notice, actor.resident_id, now):
             raise NotFound("notice.not_found", "no such notice")
+        view = _resident_view(notice, read=True)
         if not uow.notice_reads.has_read(notice.id, actor.resident_id):
             uow.notice_reads.add(
                 NoticeRead(
@@ -106,7 +112,7 @@ def read_notice(
             except Conflict as clash:
                 if clash.code != "notice_reads.duplicate":
                     raise
-        return _resident_view(notice, read=True)
+        return view
 
 
 def _may_read(uow: CommunityUnitOfWork, notice: Notice, resident_id: UUID, now: datetime) -> bool:
