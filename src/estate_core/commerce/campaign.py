@@ -66,8 +66,9 @@ def _at_least_one(instance: object, attribute: attrs.Attribute[int], value: int)
 class CouponCampaign(Aggregate):
     """CouponCampaign 优惠活动: the terms, the stock and how many coupons are out.
 
-    ``claimed_count`` only grows and never passes ``total_stock``; the SQL adapter also claims
-    with a conditional ``UPDATE ... WHERE claimed_count < total_stock``.
+    ``claimed_count`` only grows and never passes ``total_stock``. Claims load the campaign with
+    ``get_for_update``, so concurrent claims queue on it (the SQL adapter locks its row) and
+    each sees the stock left; the database also refuses a count above the stock (CHECK).
     """
 
     id: UUID

@@ -59,7 +59,8 @@ class MerchantOrderRepository(Protocol):
     def list_in_community(self, community_id: UUID, page: PageRequest) -> Page[MerchantOrder]: ...
 
     def payment_overdue(self, now: datetime, limit: int) -> list[MerchantOrder]:
-        """Up to ``limit`` orders still awaiting payment whose deadline is at or before now."""
+        """Up to ``limit`` orders still awaiting payment whose deadline is at or before now,
+        longest overdue first (by deadline, then id)."""
         ...
 
 
@@ -69,6 +70,16 @@ class CouponCampaignRepository(Protocol):
     def get(self, campaign_id: UUID) -> CouponCampaign: ...
 
     def find(self, campaign_id: UUID) -> CouponCampaign | None: ...
+
+    def get_for_update(self, campaign_id: UUID) -> CouponCampaign:
+        """The campaign, held until the unit of work ends: load it this way to change it.
+
+        Concurrent claims (and a stop) of one campaign then queue one behind another, each
+        seeing the stock the one before left, instead of all but one failing on its version:
+        a rush on a campaign hands out exactly its stock. The SQL adapter locks the row; the
+        in-memory store, a test double, still refuses the losers of a race by version.
+        """
+        ...
 
     def list_in_community(self, community_id: UUID, page: PageRequest) -> Page[CouponCampaign]: ...
 

@@ -77,12 +77,16 @@ class InMemoryMerchantOrderRepository(InMemoryRepository[MerchantOrder]):
                 and o.payment_deadline <= now
             )
         )
-        return sorted(due, key=_placed_key)[:limit]
+        return sorted(due, key=lambda o: (o.payment_deadline, str(o.id)))[:limit]
 
 
 class InMemoryCouponCampaignRepository(InMemoryRepository[CouponCampaign]):
     table = "coupon_campaigns"
     not_found_code = "coupon_campaign.not_found"
+
+    def get_for_update(self, campaign_id: UUID) -> CouponCampaign:
+        """No locks here: a concurrent change is refused at commit by the version check."""
+        return self.get(campaign_id)
 
     def list_in_community(self, community_id: UUID, page: PageRequest) -> Page[CouponCampaign]:
         return paginate(

@@ -181,7 +181,7 @@ def create_campaign(
 def stop_campaign(uow: CommerceUnitOfWork, actor: Actor, campaign_id: UUID) -> None:
     """停止发放: no more claims; coupons already claimed stay usable until they expire."""
     with uow:
-        campaign = uow.coupon_campaigns.get(campaign_id)
+        campaign = uow.coupon_campaigns.get_for_update(campaign_id)
         staff = require_merchant_staff(
             actor, Permission.COUPON_ISSUE, campaign.merchant_id, campaign.community_ids
         )
@@ -201,12 +201,14 @@ class ClaimCoupon:
 def claim_coupon(
     uow: CommerceUnitOfWork, clock: Clock, actor: Actor, cmd: ClaimCoupon
 ) -> CouponView:
-    """领取. Stock and the per-resident limit are checked by the campaign aggregate, whose
-    version (and in SQL a conditional UPDATE) makes concurrent claims safe."""
+    """领取. Stock and the per-resident limit are checked by the campaign aggregate. The
+    campaign is loaded for update, so concurrent claims of it queue (each counting the
+    resident's coupons after the one before committed) and its version refuses any other race;
+    the coupons' unique (campaign, serial) and (campaign, resident, sequence) keys back both."""
     now = clock.now()
     with uow:
         resident = require_active_resident(uow, actor)
-        campaign = uow.coupon_campaigns.get(cmd.campaign_id)
+        campaign = uow.coupon_campaigns.get_for_update(cmd.campaign_id)
         today = local_date(now)
         if not any(
             is_bound_in_community(uow, resident.id, community_id, today)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
@@ -41,14 +42,25 @@ def _cursor_part(value: Any) -> Any:
 
 
 def _bound(column: sa.ColumnElement[Any], raw: Any) -> sa.ColumnElement[Any]:
-    """A cursor value, checked and typed like the column it is compared with."""
-    python_type = column.type.python_type
+    """A cursor value, checked and typed like the column it is compared with (times and dates
+    as ISO 8601 text, an instant with its offset)."""
+    column_type = column.type
+    if isinstance(column_type, sa.types.TypeDecorator):
+        column_type = column_type.impl_instance
+    python_type = column_type.python_type
     try:
-        value = uuid.UUID(raw) if python_type is uuid.UUID else python_type(raw)
+        if python_type is uuid.UUID:
+            value = uuid.UUID(raw)
+        elif python_type in (datetime, date):
+            value = python_type.fromisoformat(raw)
+        else:
+            value = python_type(raw)
     except (TypeError, ValueError):
         raise InvalidInput(
             "page.invalid_cursor", "the cursor is not one this service gave"
         ) from None
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        raise InvalidInput("page.invalid_cursor", "the cursor is not one this service gave")
     return sa.literal(value, column.type)
 
 
