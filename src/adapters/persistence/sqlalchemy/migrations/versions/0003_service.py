@@ -1,7 +1,7 @@
 """Service: work orders 报修工单 and complaints 投诉建议, their timelines and replies.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-03-16
 
 Written by hand (see ``tables/service.py`` for why each constraint and index exists): the
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Commerce: merchants 商家, products, orders 商家订单, coupon campaigns and coupons 优惠券.
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-03-16
 
 Written by hand (see ``tables/commerce.py`` for why each constraint and index exists): the
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
