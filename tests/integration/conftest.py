@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
 from adapters.persistence.sqlalchemy import (
     SqlAlchemyUnitOfWork,
-    clear_mappers,
     make_engine,
     make_session_factory,
     metadata,
@@ -219,11 +218,11 @@ def personal_data_key() -> Iterator[FieldCipher]:
 
 
 @pytest.fixture
-def mapped() -> Iterator[None]:
-    """The aggregates mapped for this test, and plain again after it (for in-memory tests)."""
+def mapped() -> None:
+    """The aggregates mapped for this test. Mapping costs a few hundred milliseconds, so it
+    stays in place for the following SQL tests; tests/conftest.py unmaps before any test that
+    does not ask for it (the in-memory store needs the plain classes)."""
     start_mappers()
-    yield
-    clear_mappers()
 
 
 @pytest.fixture
