@@ -14,6 +14,15 @@ import attrs
 from adapters.moderation.rules import RuleBasedModerator
 from adapters.payment.accounts import ConfiguredMerchantAccounts
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
+from adapters.persistence.sqlalchemy import (
+    SqlAlchemyUnitOfWork,
+    database_url,
+    make_engine,
+    make_session_factory,
+    start_mappers,
+    upgrade,
+)
+from adapters.persistence.sqlalchemy.personal_data import FieldCipher, configure_personal_data
 from adapters.sms.console import ConsoleSmsSender
 from entrypoints.config import Settings
 from estate_core.identity.ports import SmsSender
@@ -62,8 +71,32 @@ def bootstrap_in_memory(
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Estate:
-    """The SQL-backed application (SQLite file by default, PostgreSQL by URL)."""
-    raise NotImplementedError(
-        "the SQLAlchemy unit of work does not map every bounded context yet (issue 4); "
-        "use bootstrap_in_memory()"
+    """The SQL-backed application: the SQLite file in the data directory by default,
+    PostgreSQL when ``ESTATE_DATABASE_URL`` says so. The schema must be current
+    (:func:`upgrade_database`)."""
+    settings = settings or Settings.load()
+    configure_personal_data(FieldCipher.from_secret_key(settings.secret_key))
+    start_mappers()
+    sessions = make_session_factory(make_engine(database_url(settings.environment())))
+    the_clock = clock or SystemClock()
+    return Estate(
+        unit_of_work=lambda tenant_id: SqlAlchemyUnitOfWork(sessions, tenant_id, the_clock),
+        clock=the_clock,
+        sms=ConsoleSmsSender(),
+        code_secret=_code_secret(settings.secret_key),
+        moderator=RuleBasedModerator(),
+        merchant_accounts=ConfiguredMerchantAccounts({}),
     )
+
+
+def upgrade_database(settings: Settings | None = None) -> str:
+    """Create or migrate the configured database (`estate db upgrade`); returns its URL.
+
+    The personal-data key is configured first: a migration that encrypts existing phone
+    numbers needs it.
+    """
+    settings = settings or Settings.load()
+    configure_personal_data(FieldCipher.from_secret_key(settings.secret_key))
+    url = database_url(settings.environment())
+    upgrade(url)
+    return url

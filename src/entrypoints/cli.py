@@ -4,34 +4,42 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
-from entrypoints.bootstrap import bootstrap_in_memory
+from sqlalchemy.engine import make_url
+
+from entrypoints.bootstrap import bootstrap, bootstrap_in_memory, upgrade_database
 from entrypoints.config import Settings
 from entrypoints.demo import run_demo
 
 
 def _demo(args: argparse.Namespace) -> int:
-    run_demo(bootstrap_in_memory())
+    if args.in_memory:
+        run_demo(bootstrap_in_memory())
+        return 0
+    settings = Settings.load()
+    url = make_url(upgrade_database(settings))
+    print(f"Database: {url.render_as_string(hide_password=True)}")
+    run_demo(bootstrap(settings))
     return 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from adapters.persistence.sqlalchemy.migrate import upgrade
-
-    settings = Settings.load()
-    os.environ.update(settings.environment())
-    upgrade()
-    print(f"database at the latest schema: {settings.database_url or settings.data_dir}")
+    url = make_url(upgrade_database(Settings.load()))
+    print(f"database at the latest schema: {url.render_as_string(hide_password=True)}")
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="estate", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="walk through the core with a demo property company")
+    demo = commands.add_parser(
+        "demo", help="load a demo property company into the database and walk through the core"
+    )
+    demo.add_argument(
+        "--in-memory", action="store_true", help="keep nothing: run on the in-memory adapters"
+    )
     demo.set_defaults(run=_demo)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)

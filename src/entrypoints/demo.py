@@ -30,7 +30,6 @@ from estate_core.service import workorder_services as repairs
 from estate_core.shared.access import ResidentActor
 from estate_core.shared.clock import local_date
 from estate_core.shared.errors import DomainError
-from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money, total
 
 WECHAT_ACCOUNT = MerchantAccount(app_id="wx2421b1c4370ec43b", merchant_id="1900000109")
@@ -42,11 +41,30 @@ OWNERS = [
 ]
 
 
-def run_demo(estate: Estate, say: Callable[[str], None] = print) -> UUID:
-    """Walk through the core and return the demo tenant's id."""
-    tenant_id = new_id()
+DEMO_TENANT_ID = UUID("01000000-0000-7000-8000-00000000de70")
+"""Fixed, so that running the demo again finds the company it loaded before."""
+
+LOGINS = (
+    "Logins (SMS codes are printed by the console SMS sender):",
+    "  administrator 物业管理员  13900139000",
+    "  technician    刘师傅      13700137001",
+    "  owner         张伟        13800138001  home 1-1-101 (bound)",
+    "  owner         王芳        13800138002  home 1-1-102 (not yet bound)",
+)
+
+
+def run_demo(
+    estate: Estate, say: Callable[[str], None] = print, tenant_id: UUID = DEMO_TENANT_ID
+) -> bool:
+    """Load the demo company and walk through the core; False if it was already loaded."""
     uow = estate.uow(tenant_id)
     clock = estate.clock
+    with uow:
+        if uow.tenants.find(tenant_id) is not None:
+            say("The demo property company 阳光物业 is already loaded.")
+            for line in LOGINS:
+                say(line)
+            return False
     opened = identity.open_tenant(
         uow,
         clock,
@@ -218,7 +236,9 @@ def run_demo(estate: Estate, say: Callable[[str], None] = print) -> UUID:
         uow, clock, owner, repairs.RateRepair(work_order_id=order_id, stars=5, text="很及时")
     )
     say("7. Repair 厨房水龙头漏水: reported, dispatched to 刘师傅, accepted, completed, rated 5★.")
-    return tenant_id
+    for line in LOGINS:
+        say(line)
+    return True
 
 
 def _last_code(estate: Estate, phone: str) -> str:

@@ -27,16 +27,15 @@ def test_demo_walks_through_binding_billing_payment_and_repair() -> None:
     assert "accepted, completed, rated 5★" in text
 
 
-def test_cli_demo_prints_the_walkthrough() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "entrypoints.cli", "demo"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    assert result.stdout.splitlines()[0].startswith("1. Opened the property company")
-    assert "rated 5★" in result.stdout
+def test_cli_demo_loads_the_sqlite_database_once(tmp_path: Path) -> None:
+    env = {"ESTATE_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "entrypoints.cli", "demo"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert "1. Opened the property company" in first.stdout
+    assert "rated 5★" in first.stdout
+    second = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert "already loaded" in second.stdout
+    assert "13800138001" in second.stdout
 
 
 def test_db_upgrade_creates_the_sqlite_database_in_the_data_directory(tmp_path: Path) -> None:
