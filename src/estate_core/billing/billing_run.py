@@ -1,12 +1,14 @@
 """The billing run 出账: every applicable bill of a community for one period, idempotently.
 
-Also the two steps every way of issuing bills shares (the run and the import): issuing a bill,
-and settling new bills from the property's prepayment ledger (预缴抵扣).
+Also the steps every way of issuing bills shares (the run and the import): making a bill, and
+settling new bills from the property's prepayment ledger (预缴抵扣). Both write through the
+:class:`~estate_core.billing.ports.BillingRunWriter`, the bulk path: a run streams the
+community's properties a batch at a time, so it needs memory for one batch, not the community.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
@@ -32,9 +34,10 @@ from estate_core.shared.clock import Clock
 from estate_core.shared.errors import NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
-from estate_core.shared.pagination import PageRequest
 
 PREPAYMENT_REASON = "bill"
+RUN_BATCH_SIZE = 1_000
+"""Properties billed per batch: the bills of one batch are written at once, then dropped."""
 
 
 @attrs.frozen(kw_only=True)
@@ -69,44 +72,72 @@ def run_billing(
 
     Idempotent: a bill that exists for (property, fee item, period start), whatever its status,
     is never issued again, so running twice issues nothing new, and a voided bill is not revived.
-    The unique key backs this when two runs race: the second commit fails and changes nothing.
-    A property is billed for a fee item when the item applies to its kind and the amount is
-    positive (a property handed over after the period owes nothing for it). After issuing, the
-    new bills are settled from prepayment credit (:func:`settle_from_prepayment`).
+    The unique key backs this when two runs race: a bill the other run stored first is skipped
+    and counted as already issued. A property is billed for a fee item when the item applies to
+    its kind and the amount is positive (a property handed over after the period owes nothing
+    for it). New bills are settled from prepayment credit (:func:`settle_from_prepayment`).
+    One transaction for the whole run; the properties are read and billed a batch at a time.
     """
     require_staff(actor, Permission.BILL_ISSUE, cmd.community_id)
     require_month_start(cmd.period_start)
     now = clock.now()
+    tally = _Tally()
     with uow:
         items = _items_billed(uow, cmd)
-        existing = uow.bills.issued_keys(cmd.community_id, cmd.period_start)
-        new_bills: list[Bill] = []
-        already = 0
-        missing: list[tuple[UUID, UUID]] = []
-        for prop in _properties(uow, cmd.community_id):
-            for item, (start, end) in items:
-                if not item.applies_to(prop.kind):
-                    continue
-                if (prop.id, item.id) in existing:
-                    already += 1
-                    continue
-                amount = bill_amount(uow, item, prop, start, end)
-                if amount is None:
-                    missing.append((prop.id, item.id))
-                elif amount.is_positive:
-                    bill = issue_bill(uow, item, prop.id, start, end, amount, now)
-                    new_bills.append(bill)
         day = community_today(uow, clock, cmd.community_id)
-        settled = settle_from_prepayment(uow, cmd.community_id, new_bills, now, day)
+        if items:
+            for batch in uow.billing_writer.properties(cmd.community_id, RUN_BATCH_SIZE):
+                _bill_batch(uow, items, batch, cmd.period_start, now, day, tally)
         uow.commit()
     return BillingRunResult(
         community_id=cmd.community_id,
         period_start=cmd.period_start,
-        issued=len(new_bills),
-        already_issued=already,
-        settled_from_prepayment=settled,
-        missing_readings=tuple(missing),
+        issued=tally.issued,
+        already_issued=tally.already,
+        settled_from_prepayment=tally.settled,
+        missing_readings=tuple(tally.missing),
     )
+
+
+@attrs.define
+class _Tally:
+    issued: int = 0
+    already: int = 0
+    settled: int = 0
+    missing: list[tuple[UUID, UUID]] = attrs.field(factory=list)
+
+
+def _bill_batch(
+    uow: BillingUnitOfWork,
+    items: Sequence[tuple[FeeItem, tuple[date, date]]],
+    batch: Sequence[Property],
+    period_start: date,
+    at: datetime,
+    day: date,
+    tally: _Tally,
+) -> None:
+    """Issue, store and settle from prepayment the bills of one batch of properties."""
+    writer = uow.billing_writer
+    existing = writer.issued_keys([prop.id for prop in batch], period_start)
+    new_bills: list[Bill] = []
+    for prop in batch:
+        for item, (start, end) in items:
+            if not item.applies_to(prop.kind):
+                continue
+            if (prop.id, item.id) in existing:
+                tally.already += 1
+                continue
+            amount = bill_amount(uow, item, prop, start, end)
+            if amount is None:
+                tally.missing.append((prop.id, item.id))
+            elif amount.is_positive:
+                new_bills.append(new_bill(uow.tenant_id, item, prop.id, start, end, amount, at))
+    stored = writer.add_new(new_bills)
+    tally.already += len(new_bills) - len(stored)
+    settled = settle_from_prepayment(uow, stored, at, day)
+    writer.save_settled(settled)
+    tally.issued += len(stored)
+    tally.settled += len(settled)
 
 
 def _items_billed(
@@ -124,17 +155,6 @@ def _items_billed(
         if item.active and period is not None:
             billed.append((item, period))
     return billed
-
-
-def _properties(uow: BillingUnitOfWork, community_id: UUID) -> Iterator[Property]:
-    page = uow.properties.list_in_community(community_id, PageRequest(limit=200))
-    while True:
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        page = uow.properties.list_in_community(
-            community_id, PageRequest(limit=200, after=page.next_cursor)
-        )
 
 
 def bill_amount(
@@ -158,8 +178,8 @@ def bill_amount(
     return period_amount(monthly, start, months, prop.billing_start, prop.billing_end)
 
 
-def issue_bill(
-    uow: BillingUnitOfWork,
+def new_bill(
+    tenant_id: UUID,
     item: FeeItem,
     property_id: UUID,
     start: date,
@@ -168,11 +188,12 @@ def issue_bill(
     at: datetime,
     due_date: date | None = None,
 ) -> Bill:
-    """Issue and add one bill, copying the fee item's due rule and late-fee terms onto it."""
+    """Issue one bill, copying the fee item's due rule and late-fee terms onto it; the caller
+    stores it (``BillingRunWriter.add_new``)."""
     policy = item.late_fee
-    bill = Bill.issue(
+    return Bill.issue(
         bill_id=new_id(),
-        tenant_id=uow.tenant_id,
+        tenant_id=tenant_id,
         community_id=item.community_id,
         property_id=property_id,
         fee_item_id=item.id,
@@ -184,14 +205,12 @@ def issue_bill(
         late_fee_cap=policy.cap if policy else None,
         at=at,
     )
-    uow.bills.add(bill)
-    return bill
 
 
 def settle_from_prepayment(
-    uow: BillingUnitOfWork, community_id: UUID, bills: Sequence[Bill], at: datetime, day: date
-) -> int:
-    """Pay new bills from prepayment credit (预缴抵扣); returns how many were paid.
+    uow: BillingUnitOfWork, bills: Sequence[Bill], at: datetime, day: date
+) -> list[Bill]:
+    """Pay new bills from prepayment credit (预缴抵扣); returns the bills paid.
 
     Per property, oldest due date first, whole bills only: a bill the balance cannot cover is
     left unpaid and the next, smaller one may still be paid. Each bill takes one debit entry of
@@ -199,9 +218,14 @@ def settle_from_prepayment(
     paid it (``paid_from_prepayment``), so ledger and bill point at each other.
     """
     if not bills:
-        return 0
-    ledgers = {ledger.property_id: ledger for ledger in uow.prepayments.in_credit(community_id)}
-    settled = 0
+        return []
+    ledgers = {
+        ledger.property_id: ledger
+        for ledger in uow.prepayments.in_credit({bill.property_id for bill in bills})
+    }
+    if not ledgers:
+        return []
+    settled = []
     ordered = sorted(bills, key=lambda b: (b.due_date, b.period_start, str(b.id)))
     for bill in ordered:
         ledger = ledgers.get(bill.property_id)
@@ -210,5 +234,5 @@ def settle_from_prepayment(
             continue
         entry = ledger.debit(amount, PREPAYMENT_REASON, bill.id, at)
         bill.settle_from_prepayment(entry.id, amount, at)
-        settled += 1
+        settled.append(bill)
     return settled

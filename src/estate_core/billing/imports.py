@@ -11,20 +11,21 @@ import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import attrs
 
-from estate_core.billing.billing_run import issue_bill, settle_from_prepayment
+from estate_core.billing.billing_run import RUN_BATCH_SIZE, new_bill, settle_from_prepayment
 from estate_core.billing.fee_item import FeeItem
+from estate_core.billing.model import Bill
 from estate_core.billing.ports import BillingUnitOfWork
 from estate_core.billing.services import community_today
 from estate_core.properties.model import Property
 from estate_core.shared.access import Actor, Permission, require_staff
 from estate_core.shared.clock import Clock
-from estate_core.shared.errors import DomainError, InvalidInput
+from estate_core.shared.errors import ConcurrencyConflict, DomainError, InvalidInput
 from estate_core.shared.money import Money
 
 MAX_ROWS = 50_000
@@ -153,13 +154,33 @@ def import_bills(
                 f"{len(invalid)} of {len(cmd.rows)} rows are wrong; nothing was imported",
                 rows=invalid,
             )
-        bills = [
-            issue_bill(uow, r.item, r.prop.id, r.start, r.end, r.amount, now, r.due) for r in valid
-        ]
+        bills = _store(uow, valid, now)
         day = community_today(uow, clock, cmd.community_id)
-        settled = settle_from_prepayment(uow, cmd.community_id, bills, now, day)
+        settled = settle_from_prepayment(uow, bills, now, day)
+        uow.billing_writer.save_settled(settled)
         uow.commit()
-    return BillImportResult(imported=len(bills), settled_from_prepayment=settled)
+    return BillImportResult(imported=len(bills), settled_from_prepayment=len(settled))
+
+
+def _store(uow: BillingUnitOfWork, rows: Sequence[_Row], at: datetime) -> list[Bill]:
+    """Issue the rows' bills and store them in batches through the bulk path.
+
+    A bill issued meanwhile by a billing run makes the import conflict: the file was checked
+    against the bills that existed, and a retry reports that row as a duplicate.
+    """
+    bills = []
+    for first in range(0, len(rows), RUN_BATCH_SIZE):
+        batch = [
+            new_bill(uow.tenant_id, r.item, r.prop.id, r.start, r.end, r.amount, at, r.due)
+            for r in rows[first : first + RUN_BATCH_SIZE]
+        ]
+        stored = uow.billing_writer.add_new(batch)
+        if len(stored) != len(batch):
+            raise ConcurrencyConflict(
+                "bills of this file were issued meanwhile; nothing was imported, retry"
+            )
+        bills += stored
+    return bills
 
 
 def _validate(uow: BillingUnitOfWork, cmd: ImportBills) -> tuple[list[_Row], list[dict[str, Any]]]:

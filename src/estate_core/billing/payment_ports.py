@@ -22,7 +22,13 @@ class PaymentRepository(Protocol):
 
     def find(self, payment_id: UUID) -> Payment | None: ...
 
-    def find_by_out_trade_no(self, out_trade_no: str) -> Payment | None: ...
+    def find_by_out_trade_no(self, out_trade_no: str, *, lock: bool = False) -> Payment | None:
+        """With ``lock``, the payment is held until the unit of work ends: concurrent copies of
+        one notification then settle one after another, each seeing what the one before left,
+        instead of all but one failing on the version. The SQL adapter locks the row
+        (``SELECT … FOR UPDATE``; SQLite runs one writer at a time anyway); the in-memory store
+        takes no lock and still refuses the losers of a race by version."""
+        ...
 
     def find_by_receipt_no(self, receipt_no: str) -> Payment | None: ...
 
@@ -33,6 +39,12 @@ class PaymentRepository(Protocol):
     def pending_created_before(self, at: datetime, limit: int) -> list[Payment]:
         """Pending payments older than ``at``, oldest first: the worker queries the gateway
         for those whose notification never came."""
+        ...
+
+    def refunds_requested_before(self, at: datetime, limit: int) -> list[Payment]:
+        """Payments with a refund requested before ``at`` still awaiting its result, oldest
+        request first: the worker queries the gateway for refunds whose notification never
+        came (the refund API only accepts; DESIGN.md §9)."""
         ...
 
     def for_property(self, property_id: UUID, page: PageRequest) -> Page[Payment]:

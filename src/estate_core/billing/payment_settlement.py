@@ -2,8 +2,9 @@
 
 ``settle_payment`` is the one use case behind both the gateway notification and the active order
 query (DESIGN.md §4). It is idempotent, and safe when copies of a notification arrive at once:
-the loser of two concurrent commits is retried, finds the payment settled, and reports
-"already settled" without touching anything.
+it loads the payment locked, so copies queue and every one after the first finds the payment
+settled and reports "already settled" without touching anything; where no lock is taken (the
+in-memory store) the loser of two concurrent commits is retried and finds the same.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def settle_payment(uow: PaymentUnitOfWork, clock: Clock, cmd: SettlePayment) -> 
 def _settle_once(uow: PaymentUnitOfWork, clock: Clock, cmd: SettlePayment) -> SettlementResult:
     at = clock.now()
     with uow:
-        payment = uow.payments.find_by_out_trade_no(cmd.out_trade_no)
+        payment = uow.payments.find_by_out_trade_no(cmd.out_trade_no, lock=True)
         if payment is None:
             raise NotFound("payment.not_found", "no payment has that number")
         try:
@@ -273,7 +274,7 @@ def record_refund_result(
 ) -> RefundView:
     """Record a refund's outcome; a repeat of the same outcome is a no-op."""
     with uow:
-        payment = uow.payments.find_by_out_trade_no(cmd.out_trade_no)
+        payment = uow.payments.find_by_out_trade_no(cmd.out_trade_no, lock=True)
         if payment is None:
             raise NotFound("payment.not_found", "no payment has that number")
         if _finish_refund(uow, payment, cmd.out_refund_no, succeeded=cmd.succeeded, at=clock.now()):

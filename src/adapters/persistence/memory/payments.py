@@ -7,7 +7,9 @@ from uuid import UUID
 
 from adapters.persistence.memory.store import InMemoryRepository
 from estate_core.billing.payment import Payment
+from estate_core.billing.payment_refunds import RefundStatus
 from estate_core.billing.payment_values import PaymentStatus
+from estate_core.shared.errors import Conflict
 from estate_core.shared.pagination import Page, PageRequest, paginate
 
 
@@ -16,7 +18,8 @@ class InMemoryPaymentRepository(InMemoryRepository[Payment]):
     unique = (("out_trade_no",), ("receipt_no",))
     not_found_code = "payment.not_found"
 
-    def find_by_out_trade_no(self, out_trade_no: str) -> Payment | None:
+    def find_by_out_trade_no(self, out_trade_no: str, *, lock: bool = False) -> Payment | None:
+        """No locks here: a concurrent change is refused at commit by the version check."""
         found = self._select(lambda p: p.out_trade_no == out_trade_no)
         return found[0] if found else None
 
@@ -37,6 +40,17 @@ class InMemoryPaymentRepository(InMemoryRepository[Payment]):
         found = self._select(lambda p: p.status is PaymentStatus.PENDING and p.created_at < at)
         return sorted(found, key=lambda p: (p.created_at, str(p.id)))[:limit]
 
+    def refunds_requested_before(self, at: datetime, limit: int) -> list[Payment]:
+        def waiting(payment: Payment) -> list[datetime]:
+            return [
+                r.requested_at
+                for r in payment.refunds
+                if r.status is RefundStatus.REQUESTED and r.requested_at < at
+            ]
+
+        found = self._select(lambda p: bool(waiting(p)))
+        return sorted(found, key=lambda p: (min(waiting(p)), str(p.id)))[:limit]
+
     def for_property(self, property_id: UUID, page: PageRequest) -> Page[Payment]:
         """Newest first: the key is the negated creation time, then the id."""
         return paginate(
@@ -44,3 +58,22 @@ class InMemoryPaymentRepository(InMemoryRepository[Payment]):
             key=lambda p: (-int(p.created_at.timestamp() * 1_000_000), str(p.id)),
             request=page,
         )
+
+    def check_unique(self) -> None:
+        """Also: a refund number 退款单号 is unique in the tenant, across payments (the gateway
+        refunds one number once per merchant), as the SQL refunds table's unique key says."""
+        super().check_unique()
+        owners: dict[str, UUID] = {}
+        with self._session.store.lock:
+            committed = [row.value for row in self._session.store.table(self.table).values()]
+        working = {payment.id: payment for payment in self._working()}
+        payments = [p for p in committed if p.id not in working] + list(working.values())
+        for payment in payments:
+            if payment.tenant_id != self._session.tenant_id:
+                continue
+            for refund in payment.refunds:
+                owner = owners.setdefault(refund.out_refund_no, payment.id)
+                if owner != payment.id:
+                    raise Conflict(
+                        "payment.refund_no_reused", "another payment has that refund number"
+                    )

@@ -7,6 +7,7 @@ from typing import Self
 from uuid import UUID
 
 from adapters.persistence.memory.billing import (
+    InMemoryBillingRunWriter,
     InMemoryBillRepository,
     InMemoryFeeItemRepository,
     InMemoryMeterReadingRepository,
@@ -84,6 +85,7 @@ class InMemoryUnitOfWork:
         self.prepayments = InMemoryPrepaymentRepository(session)
         self.public_funds = InMemoryPublicFundRepository(session)
         self.payments = InMemoryPaymentRepository(session)
+        self.billing_writer = InMemoryBillingRunWriter(session, self.bills)
         # service
         self.work_orders = InMemoryWorkOrderRepository(session)
         self.complaints = InMemoryComplaintRepository(session)

@@ -20,11 +20,46 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.persistence.sqlalchemy.errors import database_errors
 from adapters.persistence.sqlalchemy.mapping import mappers_started
+from adapters.persistence.sqlalchemy.personal_data import personal_data_cipher
 from adapters.persistence.sqlalchemy.repositories.base import Seen
-from adapters.persistence.sqlalchemy.repositories.identity import SqlResidentRepository
+from adapters.persistence.sqlalchemy.repositories.billing import (
+    SqlBillRepository,
+    SqlFeeItemRepository,
+    SqlMeterReadingRepository,
+    SqlPrepaymentRepository,
+    SqlPublicFundRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.billing_writer import SqlBillingRunWriter
+from adapters.persistence.sqlalchemy.repositories.commerce import (
+    SqlCouponCampaignRepository,
+    SqlCouponRepository,
+    SqlMerchantOrderRepository,
+    SqlMerchantRepository,
+    SqlProductRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.community import (
+    SqlActivityRepository,
+    SqlNoticeReadRepository,
+    SqlNoticeRepository,
+    SqlVisitorPassRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.identity import (
+    SqlCommunityRepository,
+    SqlResidentRepository,
+    SqlRoleRepository,
+    SqlSmsCodeRepository,
+    SqlSmsThrottleRepository,
+    SqlStaffRepository,
+    SqlTenantRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.payments import SqlPaymentRepository
 from adapters.persistence.sqlalchemy.repositories.properties import (
     SqlHouseholdRepository,
     SqlPropertyRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.service import (
+    SqlComplaintRepository,
+    SqlWorkOrderRepository,
 )
 from adapters.persistence.sqlalchemy.tables.outbox import outbox
 from estate_core.shared.clock import Clock, SystemClock
@@ -36,10 +71,38 @@ class SqlAlchemyUnitOfWork:
     """One transaction for one tenant over a SQLAlchemy session."""
 
     # identity
+    tenants: SqlTenantRepository
+    communities: SqlCommunityRepository
     residents: SqlResidentRepository
+    roles: SqlRoleRepository
+    staff: SqlStaffRepository
+    sms_codes: SqlSmsCodeRepository
+    sms_throttles: SqlSmsThrottleRepository
     # properties
     properties: SqlPropertyRepository
     households: SqlHouseholdRepository
+    # billing
+    fee_items: SqlFeeItemRepository
+    bills: SqlBillRepository
+    meter_readings: SqlMeterReadingRepository
+    prepayments: SqlPrepaymentRepository
+    public_funds: SqlPublicFundRepository
+    payments: SqlPaymentRepository
+    billing_writer: SqlBillingRunWriter
+    # service
+    work_orders: SqlWorkOrderRepository
+    complaints: SqlComplaintRepository
+    # community
+    notices: SqlNoticeRepository
+    notice_reads: SqlNoticeReadRepository
+    activities: SqlActivityRepository
+    visitor_passes: SqlVisitorPassRepository
+    # commerce
+    merchants: SqlMerchantRepository
+    products: SqlProductRepository
+    merchant_orders: SqlMerchantOrderRepository
+    coupon_campaigns: SqlCouponCampaignRepository
+    coupons: SqlCouponRepository
 
     def __init__(
         self,
@@ -49,6 +112,7 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         if not mappers_started():
             raise RuntimeError("call start_mappers() once at start-up before using the database")
+        personal_data_cipher()  # fails here, saying how to fix it, not at the first phone
         self._session_factory = session_factory
         self._tenant_id = tenant_id
         self._clock = clock or SystemClock()
@@ -71,14 +135,38 @@ class SqlAlchemyUnitOfWork:
         seen = self._seen
         tenant_id = self._tenant_id
         # identity
+        self.tenants = SqlTenantRepository(session, tenant_id, seen)
+        self.communities = SqlCommunityRepository(session, tenant_id, seen)
         self.residents = SqlResidentRepository(session, tenant_id, seen)
+        self.roles = SqlRoleRepository(session, tenant_id, seen)
+        self.staff = SqlStaffRepository(session, tenant_id, seen)
+        self.sms_codes = SqlSmsCodeRepository(session, tenant_id, seen)
+        self.sms_throttles = SqlSmsThrottleRepository(session, tenant_id, seen)
         # properties
         self.properties = SqlPropertyRepository(session, tenant_id, seen)
         self.households = SqlHouseholdRepository(session, tenant_id, seen)
         # billing
+        self.fee_items = SqlFeeItemRepository(session, tenant_id, seen)
+        self.bills = SqlBillRepository(session, tenant_id, seen)
+        self.meter_readings = SqlMeterReadingRepository(session, tenant_id, seen)
+        self.prepayments = SqlPrepaymentRepository(session, tenant_id, seen)
+        self.public_funds = SqlPublicFundRepository(session, tenant_id, seen)
+        self.payments = SqlPaymentRepository(session, tenant_id, seen)
+        self.billing_writer = SqlBillingRunWriter(session, tenant_id, self._clock)
         # service
+        self.work_orders = SqlWorkOrderRepository(session, tenant_id, seen)
+        self.complaints = SqlComplaintRepository(session, tenant_id, seen)
         # community
+        self.notices = SqlNoticeRepository(session, tenant_id, seen)
+        self.notice_reads = SqlNoticeReadRepository(session, tenant_id, seen)
+        self.activities = SqlActivityRepository(session, tenant_id, seen)
+        self.visitor_passes = SqlVisitorPassRepository(session, tenant_id, seen)
         # commerce
+        self.merchants = SqlMerchantRepository(session, tenant_id, seen)
+        self.products = SqlProductRepository(session, tenant_id, seen)
+        self.merchant_orders = SqlMerchantOrderRepository(session, tenant_id, seen)
+        self.coupon_campaigns = SqlCouponCampaignRepository(session, tenant_id, seen)
+        self.coupons = SqlCouponRepository(session, tenant_id, seen)
 
     def __enter__(self) -> Self:
         if self._session is not None:

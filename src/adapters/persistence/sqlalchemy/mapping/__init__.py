@@ -17,8 +17,12 @@ import threading
 from sqlalchemy import event
 from sqlalchemy.orm import Session, configure_mappers, registry
 
+from adapters.persistence.sqlalchemy.mapping.billing import map_billing
+from adapters.persistence.sqlalchemy.mapping.commerce import map_commerce
+from adapters.persistence.sqlalchemy.mapping.community import map_community
 from adapters.persistence.sqlalchemy.mapping.identity import map_identity
 from adapters.persistence.sqlalchemy.mapping.properties import map_properties
+from adapters.persistence.sqlalchemy.mapping.service import map_service
 from adapters.persistence.sqlalchemy.mapping.support import bump_versions, installed
 from adapters.persistence.sqlalchemy.metadata import metadata
 
@@ -36,6 +40,10 @@ def start_mappers() -> None:
             return
         map_identity(mapper_registry)
         map_properties(mapper_registry)
+        map_billing(mapper_registry)
+        map_community(mapper_registry)
+        map_service(mapper_registry)
+        map_commerce(mapper_registry)
         configure_mappers()
         event.listen(Session, "before_flush", bump_versions)
         _started = True

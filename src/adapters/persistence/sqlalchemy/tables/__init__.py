@@ -5,6 +5,25 @@ rely on: a context adds its module here in the same change that adds its tables.
 """
 
 from adapters.persistence.sqlalchemy.metadata import metadata
-from adapters.persistence.sqlalchemy.tables import identity, outbox, properties
+from adapters.persistence.sqlalchemy.tables import (
+    billing,
+    commerce,
+    community,
+    identity,
+    outbox,
+    payments,
+    properties,
+    service,
+)
 
-__all__ = ["identity", "metadata", "outbox", "properties"]
+__all__ = [
+    "billing",
+    "commerce",
+    "community",
+    "identity",
+    "metadata",
+    "outbox",
+    "payments",
+    "properties",
+    "service",
+]
