@@ -60,8 +60,12 @@ def bootstrap_in_memory(
     """Everything in process memory: for tests, demos and hosts that bring no database."""
     store = InMemoryStore()
     the_clock = clock or SystemClock()
+
+    def unit_of_work(tenant_id: UUID) -> EstateUnitOfWork:
+        return InMemoryUnitOfWork(store, tenant_id, the_clock)
+
     return Estate(
-        unit_of_work=lambda tenant_id: InMemoryUnitOfWork(store, tenant_id, the_clock),
+        unit_of_work=unit_of_work,
         clock=the_clock,
         sms=ConsoleSmsSender(),
         code_secret=_code_secret(secret_key),
@@ -79,8 +83,12 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     start_mappers()
     sessions = make_session_factory(make_engine(database_url(settings.environment())))
     the_clock = clock or SystemClock()
+
+    def unit_of_work(tenant_id: UUID) -> EstateUnitOfWork:
+        return SqlAlchemyUnitOfWork(sessions, tenant_id, the_clock)
+
     return Estate(
-        unit_of_work=lambda tenant_id: SqlAlchemyUnitOfWork(sessions, tenant_id, the_clock),
+        unit_of_work=unit_of_work,
         clock=the_clock,
         sms=ConsoleSmsSender(),
         code_secret=_code_secret(settings.secret_key),
