@@ -22,8 +22,8 @@ run: $(VENV)/.installed-service
 	$(BIN)/estate demo
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests docs/examples
-	$(BIN)/ruff format --check src tests docs/examples
+	$(BIN)/ruff check src tests docs/examples benchmarks
+	$(BIN)/ruff format --check src tests docs/examples benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
