@@ -72,3 +72,9 @@ def tenant_foreign_key(
         deferrable=None if within_aggregate else True,
         initially=None if within_aggregate else "DEFERRED",
     )
+
+
+def partial_index(name: str, *columns: Any, where: str | sa.TextClause, **options: Any) -> sa.Index:
+    """An index over the rows matching ``where`` only, on SQLite and PostgreSQL alike."""
+    condition = sa.text(where) if isinstance(where, str) else where
+    return sa.Index(name, *columns, sqlite_where=condition, postgresql_where=condition, **options)

@@ -41,6 +41,7 @@ from adapters.persistence.sqlalchemy.json_values import StrEnumSet
 from adapters.persistence.sqlalchemy.metadata import (
     id_column,
     metadata,
+    partial_index,
     tenant_foreign_key,
     tenant_id_column,
     tenant_primary_key,
@@ -158,23 +159,21 @@ bills = sa.Table(
     sa.CheckConstraint(
         "(status = 'refunded') = (refunded_at IS NOT NULL)", name="refunded_when_refunded"
     ),
-    sa.Index(
+    partial_index(
         "ix_bills_property_unpaid_by_due_date",
         "tenant_id",
         "property_id",
         "due_date",
         "id",
-        sqlite_where=sa.text(UNPAID),
-        postgresql_where=sa.text(UNPAID),
+        where=UNPAID,
     ),
-    sa.Index(
+    partial_index(
         "ix_bills_property_unpaid_by_period",
         "tenant_id",
         "property_id",
         "period_start",
         "id",
-        sqlite_where=sa.text(UNPAID),
-        postgresql_where=sa.text(UNPAID),
+        where=UNPAID,
     ),
     sa.Index(
         "ix_bills_community_by_period",
@@ -193,24 +192,22 @@ bills = sa.Table(
         "property_id",
         "id",
     ),
-    sa.Index(
+    partial_index(
         "ix_bills_community_unpaid_by_due_date",
         "tenant_id",
         "community_id",
         "due_date",
         "property_id",
-        sqlite_where=sa.text(UNPAID),
-        postgresql_where=sa.text(UNPAID),
+        where=UNPAID,
     ),
 )
-sa.Index(
+partial_index(
     "ix_bills_property_settled_by_paid_at",
     bills.c.tenant_id,
     bills.c.property_id,
     bills.c.paid_at.desc(),
     bills.c.id,
-    sqlite_where=sa.text(SETTLED),
-    postgresql_where=sa.text(SETTLED),
+    where=SETTLED,
 )
 
 meter_readings = sa.Table(

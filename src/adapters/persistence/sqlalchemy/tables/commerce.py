@@ -48,6 +48,7 @@ from sqlalchemy.ext.mutable import MutableList
 from adapters.persistence.sqlalchemy.metadata import (
     id_column,
     metadata,
+    partial_index,
     tenant_foreign_key,
     tenant_id_column,
     tenant_primary_key,
@@ -206,13 +207,12 @@ merchant_orders = sa.Table(
     sa.Index("ix_merchant_orders_by_resident", "tenant_id", "resident_id", "placed_at", "id"),
     sa.Index("ix_merchant_orders_by_merchant", "tenant_id", "merchant_id", "placed_at", "id"),
     sa.Index("ix_merchant_orders_by_community", "tenant_id", "community_id", "placed_at", "id"),
-    sa.Index(
+    partial_index(
         "ix_merchant_orders_payment_due",
         "tenant_id",
         "payment_deadline",
         "id",
-        sqlite_where=sa.text(PENDING_PAYMENT),
-        postgresql_where=sa.text(PENDING_PAYMENT),
+        where=PENDING_PAYMENT,
     ),
 )
 
@@ -318,12 +318,11 @@ coupons = sa.Table(
         "(state = 'expired') = (expired_at IS NOT NULL)", name="expired_when_expired"
     ),
     sa.Index("ix_coupons_by_resident", "tenant_id", "resident_id", "claimed_at", "id"),
-    sa.Index(
+    partial_index(
         "ix_coupons_usable_until",
         "tenant_id",
         "valid_until",
         "id",
-        sqlite_where=sa.text(USABLE),
-        postgresql_where=sa.text(USABLE),
+        where=USABLE,
     ),
 )

@@ -34,6 +34,7 @@ from adapters.persistence.sqlalchemy.metadata import (
     CONFLICT_CODE,
     id_column,
     metadata,
+    partial_index,
     tenant_foreign_key,
     tenant_id_column,
     tenant_primary_key,
@@ -105,13 +106,12 @@ notices = sa.Table(
     sa.CheckConstraint(
         "(state = 'withdrawn') = (withdrawn_at IS NOT NULL)", name="withdrawn_iff_withdrawn_at"
     ),
-    sa.Index(
+    partial_index(
         "ix_notices_due",
         "tenant_id",
         "publish_at",
         "id",
-        sqlite_where=sa.text("state = 'scheduled'"),
-        postgresql_where=sa.text("state = 'scheduled'"),
+        where="state = 'scheduled'",
     ),
 )
 
@@ -135,14 +135,13 @@ sa.Index(
     notice_communities.c.created_at.desc(),
     notice_communities.c.notice_id,
 )
-sa.Index(
+partial_index(
     "ix_notice_communities_resident_list",
     notice_communities.c.tenant_id,
     notice_communities.c.community_id,
     notice_communities.c.published_at.desc(),
     notice_communities.c.notice_id,
-    sqlite_where=sa.text("state = 'published'"),
-    postgresql_where=sa.text("state = 'published'"),
+    where="state = 'published'",
 )
 
 notice_properties = sa.Table(
@@ -237,14 +236,13 @@ activity_sign_ups = sa.Table(
     sa.CheckConstraint(
         "(checked_in_at IS NULL) = (checked_in_by IS NULL)", name="check_in_by_someone"
     ),
-    sa.Index(
+    partial_index(
         "uq_activity_sign_ups_one_live_per_resident",
         "tenant_id",
         "activity_id",
         "resident_id",
         unique=True,
-        sqlite_where=sa.text("status IN ('signed_up', 'checked_in')"),
-        postgresql_where=sa.text("status IN ('signed_up', 'checked_in')"),
+        where="status IN ('signed_up', 'checked_in')",
         info={CONFLICT_CODE: "activity.already_signed_up"},
     ),
 )

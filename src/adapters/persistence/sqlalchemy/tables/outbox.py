@@ -11,6 +11,7 @@ from adapters.persistence.sqlalchemy.metadata import (
     CROSS_TENANT,
     id_column,
     metadata,
+    partial_index,
     tenant_id_column,
     tenant_primary_key,
 )
@@ -28,12 +29,11 @@ outbox = sa.Table(
     sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0")),
     tenant_primary_key(),
     sa.CheckConstraint("attempts >= 0", name="attempts_non_negative"),
-    sa.Index(
+    partial_index(
         "ix_outbox_pending",
         "occurred_at",
         "id",
-        sqlite_where=sa.text("delivered_at IS NULL"),
-        postgresql_where=sa.text("delivered_at IS NULL"),
+        where="delivered_at IS NULL",
         info={CROSS_TENANT: "the worker claims pending messages of every tenant, oldest first"},
     ),
 )

@@ -38,6 +38,7 @@ from adapters.persistence.sqlalchemy.metadata import (
     CONFLICT_CODE,
     id_column,
     metadata,
+    partial_index,
     tenant_foreign_key,
     tenant_id_column,
     tenant_primary_key,
@@ -145,21 +146,19 @@ payments = sa.Table(
     ),
     sa.CheckConstraint("(closed_at IS NULL) = (close_reason IS NULL)", name="close_complete"),
     sa.CheckConstraint("status <> 'closed' OR closed_at IS NOT NULL", name="closed_when_closed"),
-    sa.Index(
+    partial_index(
         "ix_payments_pending_by_created_at",
         "tenant_id",
         "created_at",
         "id",
-        sqlite_where=sa.text(PENDING),
-        postgresql_where=sa.text(PENDING),
+        where=PENDING,
     ),
-    sa.Index(
+    partial_index(
         "ix_payments_pending_by_expires_at",
         "tenant_id",
         "expires_at",
         "id",
-        sqlite_where=sa.text(PENDING),
-        postgresql_where=sa.text(PENDING),
+        where=PENDING,
     ),
 )
 sa.Index(
@@ -216,13 +215,12 @@ payment_refunds = sa.Table(
         "(status = 'requested') = (finished_at IS NULL)", name="finished_when_final"
     ),
     sa.CheckConstraint("NOT surplus OR from_prepayment = 0", name="surplus_not_from_prepayment"),
-    sa.Index(
+    partial_index(
         "ix_payment_refunds_requested",
         "tenant_id",
         "requested_at",
         "payment_id",
-        sqlite_where=sa.text(REQUESTED),
-        postgresql_where=sa.text(REQUESTED),
+        where=REQUESTED,
     ),
 )
 

@@ -10,6 +10,7 @@ from adapters.persistence.sqlalchemy.metadata import (
     CONFLICT_CODE,
     id_column,
     metadata,
+    partial_index,
     tenant_foreign_key,
     tenant_id_column,
     tenant_primary_key,
@@ -85,13 +86,12 @@ household_members = sa.Table(
     tenant_foreign_key("resident_id", "residents"),
     sa.CheckConstraint("lease_end IS NULL OR role = 'tenant'", name="lease_end_only_for_tenants"),
     sa.Index("ix_household_members_tenant_id_resident_id", "tenant_id", "resident_id"),
-    sa.Index(
+    partial_index(
         "uq_household_members_one_owner",
         "tenant_id",
         "household_id",
         unique=True,
-        sqlite_where=sa.text("role = 'owner'"),
-        postgresql_where=sa.text("role = 'owner'"),
+        where="role = 'owner'",
         info={CONFLICT_CODE: "household.already_bound"},
     ),
 )

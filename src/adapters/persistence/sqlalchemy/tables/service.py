@@ -36,6 +36,7 @@ from adapters.persistence.sqlalchemy.metadata import (
     CONFLICT_CODE,
     id_column,
     metadata,
+    partial_index,
     tenant_foreign_key,
     tenant_id_column,
     tenant_primary_key,
@@ -146,13 +147,12 @@ def _timeline(
         sa.CheckConstraint("position >= 0", name="position_non_negative"),
         sa.CheckConstraint(f"action IN ({_sql_list(actions)})", name="action"),
         sa.CheckConstraint("(actor_kind = 'system') = (actor_id IS NULL)", name="actor_identified"),
-        sa.Index(
+        partial_index(
             f"uq_{name}_closed_once",
             "tenant_id",
             parent_id,
             unique=True,
-            sqlite_where=sa.text(CLOSING_ACTIONS),
-            postgresql_where=sa.text(CLOSING_ACTIONS),
+            where=CLOSING_ACTIONS,
             info={CONFLICT_CODE: closed_twice_code},
         ),
     )
@@ -216,14 +216,13 @@ work_orders = sa.Table(
     sa.CheckConstraint(
         "(closed_at IS NOT NULL) = (status = 'closed')", name="closed_at_when_closed"
     ),
-    sa.Index(
+    partial_index(
         "ix_work_orders_technician_queue",
         "tenant_id",
         "technician_id",
         "expected_arrival",
         "id",
-        sqlite_where=sa.text(QUEUE_PREDICATE),
-        postgresql_where=sa.text(QUEUE_PREDICATE),
+        where=QUEUE_PREDICATE,
     ),
     sa.Index("ix_work_orders_tenant_id_status_completed_at", "tenant_id", "status", "completed_at"),
 )
@@ -309,13 +308,12 @@ complaint_timeline = _timeline(
 # ``action`` is constant under the predicate, so the key means "one reopen per complaint"; it is
 # in the key because SQLite reports a violation by its columns, which must differ from the
 # closed-once index's for errors.py to tell the two apart.
-sa.Index(
+partial_index(
     "uq_complaint_timeline_reopened_once",
     complaint_timeline.c.tenant_id,
     complaint_timeline.c.complaint_id,
     complaint_timeline.c.action,
     unique=True,
-    sqlite_where=sa.text("action = 'reopen'"),
-    postgresql_where=sa.text("action = 'reopen'"),
+    where="action = 'reopen'",
     info={CONFLICT_CODE: "complaint.reopen_used"},
 )
