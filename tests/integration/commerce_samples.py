@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from persistence_samples import a_household, a_property, a_resident
+from persistence_samples import a_resident, add_owners
 
 from estate_core.commerce.campaign import CouponCampaign, IssuerKind
 from estate_core.commerce.coupon import Coupon, new_coupon_code
@@ -168,16 +168,11 @@ def open_shop(
     """Commit the shop's rows in one unit of work; the resident owns the property."""
     community_id = community_id or new_id()
     resident = a_resident(tenant_id, "13800000001", name="王五")
-    prop = a_property(tenant_id, community_id)
-    household = a_household(prop)
-    household.bind_owner(resident.id, AT)
     merchant = a_merchant(tenant_id, [community_id])
     products = [a_product(merchant), a_product(merchant, "水饺", 2550)]
     campaign = a_campaign(merchant, stock=stock, limit=limit)
     with uow_factory(tenant_id) as uow:
-        uow.residents.add(resident)
-        uow.properties.add(prop)
-        uow.households.add(household)
+        [prop] = add_owners(uow, community_id, [resident], AT, rooms=["101"])
         uow.merchants.add(merchant)
         for product in products:
             uow.products.add(product)
@@ -191,14 +186,9 @@ def bound_residents(
 ) -> list[UUID]:
     """``count`` more residents, each the owner of a home in the shop's community."""
     residents = [a_resident(shop.tenant_id, f"139{first_phone + i:08d}") for i in range(count)]
+    rooms = [str(1000 + i) for i in range(count)]
     with uow_factory(shop.tenant_id) as uow:
-        for i, resident in enumerate(residents):
-            prop = a_property(shop.tenant_id, shop.community_id, building="9", room=str(1000 + i))
-            household = a_household(prop)
-            household.bind_owner(resident.id, AT)
-            uow.residents.add(resident)
-            uow.properties.add(prop)
-            uow.households.add(household)
+        add_owners(uow, shop.community_id, residents, AT, rooms=rooms, building="9")
         uow.commit()
     return [resident.id for resident in residents]
 

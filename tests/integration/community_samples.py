@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from persistence_samples import Backend
+
 from estate_core.community.activity import Activity
 from estate_core.community.notice import Audience, Notice, NoticeKind
 from estate_core.community.visitor import Visit, VisitorPass
@@ -33,6 +35,25 @@ def walk(fetch: Callable[[PageRequest], Page[Any]], limit: int = 2) -> list[UUID
         cursor = page.next_cursor
         if cursor is None:
             return ids
+
+
+_REPOSITORIES = {
+    "Notice": "notices",
+    "NoticeRead": "notice_reads",
+    "Activity": "activities",
+    "VisitorPass": "visitor_passes",
+    "Property": "properties",
+    "Resident": "residents",
+}
+"""The unit of work's repository of each aggregate the community tests store."""
+
+
+def save(backend: Backend, tenant_id: UUID, *aggregates: Any) -> None:
+    """Add the aggregates, each to its own repository, and commit them in one unit of work."""
+    with backend.uow(tenant_id) as uow:
+        for aggregate in aggregates:
+            getattr(uow, _REPOSITORIES[type(aggregate).__name__]).add(aggregate)
+        uow.commit()
 
 
 def a_notice(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -65,3 +65,26 @@ def a_household(prop: Property) -> Household:
         community_id=prop.community_id,
         property_id=prop.id,
     )
+
+
+def add_owners(
+    uow: Any,
+    community_id: UUID,
+    owners: Sequence[Resident],
+    at: datetime,
+    *,
+    rooms: Iterable[str],
+    building: str = "1",
+) -> list[Property]:
+    """Add each resident to ``uow`` with a home of its own in the community (one room each, in
+    order), bound as the home's owner at ``at``. The homes, in the residents' order."""
+    homes = []
+    for owner, room in zip(owners, rooms, strict=True):
+        home = a_property(owner.tenant_id, community_id, building=building, room=room)
+        household = a_household(home)
+        household.bind_owner(owner.id, at)
+        uow.residents.add(owner)
+        uow.properties.add(home)
+        uow.households.add(household)
+        homes.append(home)
+    return homes

@@ -9,10 +9,8 @@ an oversold campaign even from a caller that skips the use case.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -20,6 +18,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 from commerce_samples import AT, Shop, an_order, bound_residents, claim, open_shop
+from races import all_at_once
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,18 +57,6 @@ def engine_url(request: pytest.FixtureRequest) -> URL:
 
 def _factory(sessions: sessionmaker[Session], clock: FixedClock) -> Callable[[UUID], Any]:
     return lambda tenant: SqlAlchemyUnitOfWork(sessions, tenant, clock)
-
-
-def _all_at_once(count: int, attempt: Callable[[int], str]) -> Counter[str]:
-    """Run ``attempt(i)`` for i in 0..count-1 on as many threads, released together."""
-    start = threading.Barrier(count)
-
-    def run(i: int) -> str:
-        start.wait(timeout=30)
-        return attempt(i)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return Counter(pool.map(run, range(count)))
 
 
 def _claimer(
@@ -126,7 +113,7 @@ def test_fifty_concurrent_claims_of_a_stock_of_ten_hand_out_exactly_ten_coupons(
     factory = _factory(sessions, clock)
     shop = open_shop(factory, tenant_id, stock=STOCK)
     residents = bound_residents(factory, shop, CLAIMANTS)
-    outcomes = _all_at_once(CLAIMANTS, _claimer(sessions, clock, shop, residents))
+    outcomes = Counter(all_at_once(CLAIMANTS, _claimer(sessions, clock, shop, residents)))
     assert outcomes == {"claimed": STOCK, "coupon.out_of_stock": CLAIMANTS - STOCK}
     assert _claims(sessions, shop) == (STOCK, list(range(1, STOCK + 1)), STOCK)
 
@@ -139,7 +126,7 @@ def test_concurrent_claims_of_one_resident_stop_at_the_per_resident_limit(
     shop = open_shop(factory, tenant_id, stock=STOCK, limit=2)
     residents = bound_residents(factory, shop, 5)
     taps = [resident for resident in residents for _ in range(4)]
-    outcomes = _all_at_once(len(taps), _claimer(sessions, clock, shop, taps))
+    outcomes = Counter(all_at_once(len(taps), _claimer(sessions, clock, shop, taps)))
     assert outcomes == {"claimed": 10, "coupon.limit_reached": 10}
     engine = sessions.kw["bind"]
     with engine.connect().execution_options(sqlite_deferred=True) as connection:
@@ -179,7 +166,7 @@ def test_a_coupon_redeemed_by_several_clerks_at_once_is_redeemed_once(
             return refused.code
         return "redeemed"
 
-    outcomes = _all_at_once(8, redeem)
+    outcomes = Counter(all_at_once(8, redeem))
     assert outcomes["redeemed"] == 1
     assert set(outcomes) <= {"redeemed", "coupon.invalid_transition", ConcurrencyConflict.code}
     with factory(tenant_id) as uow:

@@ -9,13 +9,12 @@ costs, and the worker's batch cost what its limit says.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-import pytest
-import sqlalchemy as sa
 from commerce_samples import AT
+from query_plans import plan_of_query
 from sqlalchemy.engine import Engine
 
 from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
@@ -75,58 +74,15 @@ QUERIES: dict[str, tuple[Callable[[Any], object], str]] = {
 }
 
 
-@pytest.fixture
-def capture(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The statements and parameters sent to the database while the test runs."""
-    sent: list[tuple[str, Any]] = []
-
-    def record(*args: Any) -> None:
-        sent.append((args[2], args[3]))
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    sa.event.remove(engine, "before_cursor_execute", record)
-
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
-def _explain(engine: Engine, statement: str, parameters: Any) -> tuple[set[str], bool]:
-    """The indexes the plan reads, and whether it sorts."""
-    with engine.connect().execution_options(sqlite_deferred=True) as connection:
-        if engine.dialect.name == "postgresql":
-            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-                connection.exec_driver_sql(f"SET LOCAL {setting} = off")
-            [[document]] = connection.exec_driver_sql(
-                f"EXPLAIN (FORMAT JSON) {statement}", parameters
-            ).all()
-            nodes = list(_nodes(document[0]["Plan"]))
-            indexes = {node["Index Name"] for node in nodes if "Index Name" in node}
-            return indexes, any("Sort" in node["Node Type"] for node in nodes)
-        details = [
-            str(row[-1])
-            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        ]
-        indexes = {word for detail in details for word in detail.split() if word[:3] == "ix_"}
-        return indexes, any("TEMP B-TREE" in detail for detail in details)
-
-
 def test_every_commerce_list_reads_its_index_in_order(
     make_uow: Callable[[UUID], SqlAlchemyUnitOfWork],
     engine: Engine,
-    capture: list[tuple[str, Any]],
     tenant_id: UUID,
 ) -> None:
-    plans = {}
-    for name, (query, _) in QUERIES.items():
-        capture.clear()
-        with make_uow(tenant_id) as uow:
-            query(uow)
-        statement, parameters = next((s, p) for s, p in capture if s.lstrip().startswith("SELECT"))
-        plans[name] = _explain(engine, statement, parameters)
+    plans = {
+        name: plan_of_query(make_uow, engine, tenant_id, query)
+        for name, (query, _) in QUERIES.items()
+    }
     uses_index_in_order = {
         name: index in plans[name][0] and not plans[name][1] for name, (_, index) in QUERIES.items()
     }

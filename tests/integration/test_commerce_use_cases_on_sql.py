@@ -13,9 +13,8 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-import pytest
 from commerce_samples import details
-from persistence_samples import a_household, a_property, a_resident
+from persistence_samples import a_resident, add_owners
 
 from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
 from estate_core.commerce.campaign import CampaignState, IssuerKind
@@ -25,38 +24,28 @@ from estate_core.commerce.order import OrderState, PaymentMethod
 from estate_core.commerce.services import coupons, merchants, orders
 from estate_core.shared.access import Permission, ResidentActor, StaffActor, SystemActor
 from estate_core.shared.clock import FixedClock
-from estate_core.shared.errors import DomainError
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 ADMIN = StaffActor(staff_id=new_id(), permissions=frozenset(Permission))
 WORKER = SystemActor(job="commerce")
-
-
-def _code(call: Callable[[], object]) -> str:
-    with pytest.raises(DomainError) as raised:
-        call()
-    return raised.value.code
 
 
 def _home_owners(
     uow: Any, clock: FixedClock, community_id: UUID, count: int
 ) -> list[tuple[ResidentActor, UUID]]:
     """``count`` residents, each the bound owner of a home in the community."""
-    owners = []
+    residents = [a_resident(uow.tenant_id, f"1380000000{i}") for i in range(count)]
+    rooms = [f"{i + 1}01" for i in range(count)]
     with uow:
-        for i in range(count):
-            resident = a_resident(uow.tenant_id, f"1380000000{i}")
-            prop = a_property(uow.tenant_id, community_id, building="5", room=f"{i + 1}01")
-            household = a_household(prop)
-            household.bind_owner(resident.id, clock.now())
-            uow.residents.add(resident)
-            uow.properties.add(prop)
-            uow.households.add(household)
-            owners.append((ResidentActor(resident_id=resident.id), prop.id))
+        homes = add_owners(uow, community_id, residents, clock.now(), rooms=rooms, building="5")
         uow.commit()
-    return owners
+    return [
+        (ResidentActor(resident_id=resident.id), home.id)
+        for resident, home in zip(residents, homes, strict=True)
+    ]
 
 
 def test_merchants_orders_and_coupons_run_on_the_database(
@@ -116,7 +105,7 @@ def test_merchants_orders_and_coupons_run_on_the_database(
         return orders.place_order(uow, clock, resident, cmd)
 
     coupon = claim(resident)
-    assert _code(lambda: claim(resident)) == "coupon.limit_reached"
+    assert code_of(lambda: claim(resident)) == "coupon.limit_reached"
 
     online = place(PaymentMethod.ONLINE, coupon.id)
     assert orders.get_order(uow, resident, online).payable_amount == Money(3100)
@@ -135,13 +124,13 @@ def test_merchants_orders_and_coupons_run_on_the_database(
     )
 
     theirs, kept = claim(neighbour), claim(keeper)
-    assert _code(lambda: claim(latecomer)) == "coupon.out_of_stock"
+    assert code_of(lambda: claim(latecomer)) == "coupon.out_of_stock"
     redemption = coupons.redeem_coupon(
         uow, clock, clerk, coupons.RedeemCoupon(code=theirs.code.lower(), spend=Money(4000))
     )
     assert redemption.amount_off == Money(500)
     assert (
-        _code(
+        code_of(
             lambda: coupons.redeem_coupon(uow, clock, clerk, coupons.RedeemCoupon(code=theirs.code))
         )
         == "coupon.invalid_transition"

@@ -8,11 +8,10 @@ concurrent change of the same aggregate is refused, whichever part of it either 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 import pytest
-from community_samples import AT, STAFF, a_visitor_pass, an_activity, newest_first, walk
+from community_samples import AT, STAFF, a_visitor_pass, an_activity, newest_first, save, walk
 from persistence_samples import Backend, a_property, a_resident
 
 from estate_core.community.activity import ActivityCounts, SignUp, SignUpStatus
@@ -25,28 +24,15 @@ from estate_core.shared.ids import new_id
 GUARD = new_id()
 
 
-def _save(backend: Backend, tenant_id: UUID, *aggregates: Any) -> None:
-    with backend.uow(tenant_id) as uow:
-        for aggregate in aggregates:
-            repository = {
-                "Activity": uow.activities,
-                "VisitorPass": uow.visitor_passes,
-                "Property": uow.properties,
-                "Resident": uow.residents,
-            }[type(aggregate).__name__]
-            repository.add(aggregate)
-        uow.commit()
-
-
 def _residents(backend: Backend, tenant_id: UUID, count: int) -> list[Resident]:
     residents = [a_resident(tenant_id, f"138{i:08d}") for i in range(count)]
-    _save(backend, tenant_id, *residents)
+    save(backend, tenant_id, *residents)
     return residents
 
 
 def _home(backend: Backend, tenant_id: UUID) -> tuple[Property, Resident]:
     home, host = a_property(tenant_id, new_id()), a_resident(tenant_id)
-    _save(backend, tenant_id, home, host)
+    save(backend, tenant_id, home, host)
     return home, host
 
 
@@ -56,7 +42,7 @@ def test_activity_keeps_its_sign_ups_in_order_through_cancel_sign_up_again_and_c
     first, second = _residents(backend, tenant_id, 2)
     activity = an_activity(tenant_id, new_id(), capacity=5)
     activity.sign_up(first.id, 2, AT)
-    _save(backend, tenant_id, activity)
+    save(backend, tenant_id, activity)
     with backend.uow(tenant_id) as uow:
         loaded = uow.activities.get(activity.id)
         loaded.sign_up(second.id, 3, AT + timedelta(minutes=1))
@@ -94,7 +80,7 @@ def test_activity_keeps_its_sign_ups_in_order_through_cancel_sign_up_again_and_c
 
 def test_cancelled_activity_keeps_its_reason(backend: Backend, tenant_id: UUID) -> None:
     activity = an_activity(tenant_id, new_id())
-    _save(backend, tenant_id, activity)
+    save(backend, tenant_id, activity)
     with backend.uow(tenant_id) as uow:
         uow.activities.get(activity.id).cancel("暴雨预警", AT)
         uow.commit()
@@ -112,7 +98,7 @@ def test_activities_of_a_community_are_listed_by_start_and_finished_ones_can_be_
         an_activity(tenant_id, community_id, starts_at=AT + timedelta(hours=h)) for h in hours
     ]
     elsewhere = an_activity(tenant_id, new_id())
-    _save(backend, tenant_id, *activities, elsewhere)
+    save(backend, tenant_id, *activities, elsewhere)
     by_start = sorted(activities, key=lambda a: (a.starts_at, str(a.id)))
     with backend.uow(tenant_id) as uow:
         listed = walk(lambda page: uow.activities.in_community(community_id, page))
@@ -129,7 +115,7 @@ def test_sign_ups_for_one_activity_in_two_units_of_work_cannot_both_commit(
 ) -> None:
     first, second = _residents(interleaving_backend, tenant_id, 2)
     activity = an_activity(tenant_id, new_id(), capacity=1)
-    _save(interleaving_backend, tenant_id, activity)
+    save(interleaving_backend, tenant_id, activity)
     one, other = interleaving_backend.uow(tenant_id), interleaving_backend.uow(tenant_id)
     with one, other:
         one.activities.get(activity.id).sign_up(first.id, 1, AT)
@@ -144,7 +130,7 @@ def test_sign_ups_for_one_activity_in_two_units_of_work_cannot_both_commit(
 def test_visitor_pass_keeps_its_visit_token_and_entries(backend: Backend, tenant_id: UUID) -> None:
     home, host = _home(backend, tenant_id)
     issued = a_visitor_pass(tenant_id, home.community_id, home.id, host.id, max_entries=3)
-    _save(backend, tenant_id, issued)
+    save(backend, tenant_id, issued)
     with backend.uow(tenant_id) as uow:
         loaded = uow.visitor_passes.find_by_token(issued.token)
         assert loaded is not None
@@ -172,7 +158,7 @@ def test_visitor_pass_keeps_its_visit_token_and_entries(backend: Backend, tenant
 def test_second_pass_with_the_same_token_is_refused(backend: Backend, tenant_id: UUID) -> None:
     home, host = _home(backend, tenant_id)
     issued = a_visitor_pass(tenant_id, home.community_id, home.id, host.id)
-    _save(backend, tenant_id, issued)
+    save(backend, tenant_id, issued)
     copy = a_visitor_pass(tenant_id, home.community_id, home.id, host.id)
     copy.token = issued.token
     with backend.uow(tenant_id) as uow:
@@ -188,7 +174,7 @@ def test_visitor_history_and_gate_log_walk_every_pass_newest_first(
     home, host = _home(backend, tenant_id)
     other_home = a_property(tenant_id, home.community_id, room="102")
     neighbour = a_resident(tenant_id, "13900000000")
-    _save(backend, tenant_id, other_home, neighbour)
+    save(backend, tenant_id, other_home, neighbour)
     minutes = [0, 7, 7, 7, 3, 12]
     mine = [
         a_visitor_pass(
@@ -199,7 +185,7 @@ def test_visitor_history_and_gate_log_walk_every_pass_newest_first(
     theirs = a_visitor_pass(tenant_id, home.community_id, other_home.id, neighbour.id)
     elsewhere = a_property(tenant_id, new_id())
     away = a_visitor_pass(tenant_id, elsewhere.community_id, elsewhere.id, host.id)
-    _save(backend, tenant_id, elsewhere, *mine, theirs, away)
+    save(backend, tenant_id, elsewhere, *mine, theirs, away)
     with backend.uow(tenant_id) as uow:
         history = walk(lambda page: uow.visitor_passes.of_resident(host.id, page))
         assert history == [
@@ -216,7 +202,7 @@ def test_two_guards_admitting_on_a_single_entry_pass_cannot_both_commit(
 ) -> None:
     home, host = _home(interleaving_backend, tenant_id)
     issued = a_visitor_pass(tenant_id, home.community_id, home.id, host.id)
-    _save(interleaving_backend, tenant_id, issued)
+    save(interleaving_backend, tenant_id, issued)
     one, other = interleaving_backend.uow(tenant_id), interleaving_backend.uow(tenant_id)
     with one, other:
         one.visitor_passes.get(issued.id).admit(GUARD, AT)

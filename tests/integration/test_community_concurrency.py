@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
 from community_samples import AT, STAFF, a_notice, an_activity
-from persistence_samples import a_household, a_property, a_resident
+from persistence_samples import a_resident, add_owners
+from races import all_at_once
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,7 +39,6 @@ from estate_core.shared.clock import FixedClock
 from estate_core.shared.errors import ConcurrencyConflict, Conflict
 from estate_core.shared.ids import new_id
 
-T = TypeVar("T")
 THREADS = 16
 FULL = "activity.full"
 
@@ -78,30 +76,13 @@ def pg_sessions(postgresql_database: URL, mapped: None) -> Iterator[sessionmaker
     engine.dispose()
 
 
-def _in_threads(work: Callable[[int], T], count: int) -> list[T]:
-    start = threading.Barrier(count)
-
-    def run(number: int) -> T:
-        start.wait(timeout=30)
-        return work(number)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
 def _bound_residents(
     sessions: sessionmaker[Session], tenant_id: UUID, community_id: UUID, count: int
 ) -> list[ResidentActor]:
     """``count`` residents, each the owner of a home in the community."""
     residents = [a_resident(tenant_id, f"138{i:08d}") for i in range(count)]
     with SqlAlchemyUnitOfWork(sessions, tenant_id) as uow:
-        for number, resident in enumerate(residents):
-            home = a_property(tenant_id, community_id, room=str(100 + number))
-            household = a_household(home)
-            household.bind_owner(resident.id, AT)
-            uow.residents.add(resident)
-            uow.properties.add(home)
-            uow.households.add(household)
+        add_owners(uow, community_id, residents, AT, rooms=[str(100 + i) for i in range(count)])
         uow.commit()
     return [ResidentActor(resident_id=resident.id) for resident in residents]
 
@@ -161,7 +142,7 @@ def test_residents_racing_for_the_last_place_leave_one_winner_on_postgresql(
         uow = MeetingAtCommit(pg_sessions, tenant_id, barrier)
         return _sign_up(uow, activity_id, racing[number])
 
-    outcomes = Counter(_in_threads(race, THREADS))
+    outcomes = Counter(all_at_once(THREADS, race))
     assert outcomes == {"signed_up": 1, ConcurrencyConflict.code: THREADS - 1}
     assert _stored_people(pg_sessions, tenant_id, activity_id) == (capacity, capacity)
 
@@ -184,7 +165,7 @@ def test_residents_signing_up_at_once_never_pass_the_capacity(
                 break
         return outcome
 
-    outcomes = _in_threads(sign_up_retrying, THREADS)
+    outcomes = all_at_once(THREADS, sign_up_retrying)
     assert set(outcomes) <= {"signed_up", FULL}
     seated = sum(h for h, outcome in zip(heads, outcomes, strict=True) if outcome == "signed_up")
     people, live = _stored_people(sessions, tenant_id, activity_id)
@@ -210,7 +191,7 @@ def test_one_resident_opening_a_notice_twice_at_once_stores_one_receipt_on_postg
     def open_notice(number: int) -> bool:
         return read_notice(units[number], FixedClock(AT), resident, notice.id).read
 
-    assert _in_threads(open_notice, readers) == [True] * readers
+    assert all_at_once(readers, open_notice) == [True] * readers
     assert sorted(code for unit in units for code in unit.refused) == ["notice_reads.duplicate"] * (
         readers - 1
     )

@@ -9,17 +9,15 @@ cost what page 1 costs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
-import pytest
-import sqlalchemy as sa
 from community_samples import AT
+from query_plans import plan_of_query
 from sqlalchemy.engine import Engine
 
-from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork, metadata
+from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest, encode_cursor
 
@@ -68,76 +66,14 @@ QUERIES: dict[str, tuple[Query, str | frozenset[str]]] = {
 }
 
 
-@pytest.fixture
-def capture(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The statements and parameters sent to the database while the test runs."""
-    sent: list[tuple[str, Any]] = []
-
-    def record(*args: Any) -> None:
-        sent.append((args[2], args[3]))
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    sa.event.remove(engine, "before_cursor_execute", record)
-
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
-def _unique_constraint(connection: sa.Connection, autoindex: str) -> str:
-    """The name of the primary or unique key SQLite made ``autoindex`` for."""
-    columns = [row[2] for row in connection.exec_driver_sql(f"PRAGMA index_info({autoindex})")]
-    table = autoindex.removeprefix("sqlite_autoindex_").rsplit("_", 1)[0]
-    return next(
-        str(constraint.name)
-        for constraint in metadata.tables[table].constraints
-        if isinstance(constraint, sa.UniqueConstraint | sa.PrimaryKeyConstraint)
-        and [column.name for column in constraint.columns] == columns
-    )
-
-
-def _explain(engine: Engine, statement: str, parameters: Any) -> tuple[set[str], bool]:
-    """The indexes the plan reads, and whether it sorts."""
-    with engine.connect().execution_options(sqlite_deferred=True) as connection:
-        if engine.dialect.name == "postgresql":
-            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-                connection.exec_driver_sql(f"SET LOCAL {setting} = off")
-            [[document]] = connection.exec_driver_sql(
-                f"EXPLAIN (FORMAT JSON) {statement}", parameters
-            ).all()
-            nodes = list(_nodes(document[0]["Plan"]))
-            indexes = {node["Index Name"] for node in nodes if "Index Name" in node}
-            return indexes, any("Sort" in node["Node Type"] for node in nodes)
-        details = [
-            str(row[-1])
-            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        ]
-        words = {word for detail in details for word in detail.split()}
-        indexes = {word for word in words if word.startswith(("ix_", "uq_"))}
-        indexes |= {
-            _unique_constraint(connection, word)
-            for word in words
-            if word.startswith("sqlite_autoindex_")
-        }
-        return indexes, any("TEMP B-TREE" in detail for detail in details)
-
-
 def test_a_page_of_each_list_is_read_in_index_order(
     make_uow: Callable[[UUID], SqlAlchemyUnitOfWork],
     engine: Engine,
-    capture: list[tuple[str, Any]],
     tenant_id: UUID,
 ) -> None:
     wrong: dict[str, tuple[set[str], bool]] = {}
     for name, (query, expected) in QUERIES.items():
-        capture.clear()
-        with make_uow(tenant_id) as uow:
-            query(uow)
-        statement, parameters = next((s, p) for s, p in capture if s.lstrip().startswith("SELECT"))
-        indexes, sorts = _explain(engine, statement, parameters)
+        indexes, sorts = plan_of_query(make_uow, engine, tenant_id, query)
         acceptable = {expected} if isinstance(expected, str) else expected
         if sorts or not indexes & acceptable:
             wrong[name] = (indexes, sorts)

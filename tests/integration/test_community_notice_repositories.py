@@ -12,26 +12,13 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from community_samples import AT, STAFF, a_notice, newest_first, walk
+from community_samples import AT, STAFF, a_notice, newest_first, save, walk
 from persistence_samples import Backend, a_property, a_resident
 
 from estate_core.community.notice import Audience, NoticeKind, NoticeRead, NoticeState
 from estate_core.shared.errors import Conflict, InvalidInput, NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import Page, PageRequest
-
-
-def _save(backend: Backend, tenant_id: UUID, *aggregates: Any) -> None:
-    with backend.uow(tenant_id) as uow:
-        for aggregate in aggregates:
-            repository = {
-                "Notice": uow.notices,
-                "NoticeRead": uow.notice_reads,
-                "Property": uow.properties,
-                "Resident": uow.residents,
-            }[type(aggregate).__name__]
-            repository.add(aggregate)
-        uow.commit()
 
 
 def _read(notice_id: UUID, resident_id: UUID, tenant_id: UUID) -> NoticeRead:
@@ -60,7 +47,7 @@ def test_notice_keeps_its_audience_kind_and_times_through_publish_and_withdraw(
     home = a_property(tenant_id, community_id)
     notice = a_notice(tenant_id, frozenset({community_id}), frozenset({home.id}))
     notice.revise(NoticeKind.URGENT, " 催缴函 ", "请缴费")
-    _save(backend, tenant_id, home, notice)
+    save(backend, tenant_id, home, notice)
     with backend.uow(tenant_id) as uow:
         loaded = uow.notices.get(notice.id)
         assert loaded.audience == Audience(
@@ -106,7 +93,7 @@ def test_staff_list_walks_every_notice_of_a_community_newest_first_in_any_state(
     notices[1].publish(AT, STAFF)
     notices[4].publish(AT, STAFF)
     notices[4].withdraw(AT)
-    _save(backend, tenant_id, *notices, shared, other)
+    save(backend, tenant_id, *notices, shared, other)
     mine = [*notices, shared]
     expected = [n.id for n in sorted(mine, key=lambda n: newest_first(n.created_at, n.id))]
     with backend.uow(tenant_id) as uow:
@@ -139,7 +126,7 @@ def test_resident_list_shows_published_public_notices_and_those_for_their_homes_
     published = [*public, for_me, for_neighbours, other_community]
     for minutes, notice in enumerate(published):
         notice.publish(AT + timedelta(minutes=minutes % 3), STAFF)
-    _save(backend, tenant_id, mine, neighbours, *published, draft)
+    save(backend, tenant_id, mine, neighbours, *published, draft)
     visible = [*public, for_me]
     expected = [
         n.id for n in sorted(visible, key=lambda n: newest_first(n.published_at or AT, n.id))
@@ -164,7 +151,7 @@ def test_withdrawn_notice_leaves_the_resident_list_and_a_published_one_joins_it(
         a_notice(tenant_id, frozenset({community_id})),
     )
     shown.publish(AT, STAFF)
-    _save(backend, tenant_id, shown, hidden)
+    save(backend, tenant_id, shown, hidden)
     with backend.uow(tenant_id) as uow:
         uow.notices.get(shown.id).withdraw(AT + timedelta(hours=1))
         uow.notices.get(hidden.id).publish(AT + timedelta(hours=1), STAFF)
@@ -181,7 +168,7 @@ def test_due_finds_the_scheduled_notices_whose_time_has_come(
     early, later, draft = (a_notice(tenant_id, community) for _ in range(3))
     early.schedule(AT + timedelta(hours=1), STAFF, AT)
     later.schedule(AT + timedelta(hours=5), STAFF, AT)
-    _save(backend, tenant_id, early, later, draft)
+    save(backend, tenant_id, early, later, draft)
     with backend.uow(tenant_id) as uow:
         assert uow.notices.due(AT) == []
         assert [n.id for n in uow.notices.due(AT + timedelta(hours=1))] == [early.id]
@@ -193,8 +180,8 @@ def test_read_receipts_answer_who_read_what(backend: Backend, tenant_id: UUID) -
     community = frozenset({new_id()})
     first, second, unread = (a_notice(tenant_id, community) for _ in range(3))
     reader, other = a_resident(tenant_id, "13800000001"), a_resident(tenant_id, "13800000002")
-    _save(backend, tenant_id, first, second, unread, reader, other)
-    _save(
+    save(backend, tenant_id, first, second, unread, reader, other)
+    save(
         backend,
         tenant_id,
         _read(first.id, reader.id, tenant_id),
@@ -218,7 +205,7 @@ def test_a_receipt_added_in_the_unit_of_work_is_seen_before_commit(
     backend: Backend, tenant_id: UUID
 ) -> None:
     notice, reader = a_notice(tenant_id, frozenset({new_id()})), a_resident(tenant_id)
-    _save(backend, tenant_id, notice, reader)
+    save(backend, tenant_id, notice, reader)
     with backend.uow(tenant_id) as uow:
         uow.notice_reads.add(_read(notice.id, reader.id, tenant_id))
         assert uow.notice_reads.has_read(notice.id, reader.id)
@@ -229,7 +216,7 @@ def test_second_receipt_of_one_resident_for_one_notice_is_refused(
     backend: Backend, tenant_id: UUID
 ) -> None:
     notice, reader = a_notice(tenant_id, frozenset({new_id()})), a_resident(tenant_id)
-    _save(backend, tenant_id, notice, reader, _read(notice.id, reader.id, tenant_id))
+    save(backend, tenant_id, notice, reader, _read(notice.id, reader.id, tenant_id))
     with backend.uow(tenant_id) as uow:
         uow.notice_reads.add(_read(notice.id, reader.id, tenant_id))
         with pytest.raises(Conflict) as raised:
@@ -242,7 +229,7 @@ def test_publishing_a_notice_puts_one_event_in_the_outbox(
 ) -> None:
     community_id = new_id()
     notice = a_notice(tenant_id, frozenset({community_id}), kind=NoticeKind.URGENT)
-    _save(backend, tenant_id, notice)
+    save(backend, tenant_id, notice)
     with backend.uow(tenant_id) as uow:
         uow.notices.get(notice.id).publish(AT, STAFF)
         uow.commit()

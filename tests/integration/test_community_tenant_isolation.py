@@ -7,7 +7,6 @@ with the first tenant's ids and keys, and must only ever see the second tenant's
 
 from __future__ import annotations
 
-import inspect
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -15,6 +14,12 @@ from uuid import UUID
 import attrs
 import pytest
 from community_samples import AT, STAFF, a_notice, a_visitor_pass, an_activity
+from isolation import (
+    assert_adding_is_refused,
+    assert_all_of,
+    assert_every_public_method_is_covered,
+    assert_unseen,
+)
 from persistence_samples import Backend, a_property, a_resident
 
 from adapters.persistence.sqlalchemy.repositories.community import (
@@ -28,7 +33,6 @@ from estate_core.community.notice import Notice, NoticeRead, NoticeState
 from estate_core.community.visitor import VisitorPass
 from estate_core.identity.model import Resident
 from estate_core.properties.model import Property
-from estate_core.shared.errors import NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
 
@@ -106,19 +110,8 @@ def _ids(items: Any) -> set[UUID]:
     return {item.id for item in items}
 
 
-def _only(tenant: Tenant, *aggregates: Any) -> None:
-    for aggregate in aggregates:
-        assert aggregate.tenant_id == tenant.id
-
-
 def test_every_community_repository_method_is_covered_here() -> None:
-    for repository, covered in COVERED.items():
-        public = {
-            name
-            for name, _ in inspect.getmembers(repository, inspect.isfunction)
-            if not name.startswith("_")
-        }
-        assert public == covered, f"{repository.__name__}: add the new methods to this test"
+    assert_every_public_method_is_covered(COVERED)
 
 
 def test_notices_of_another_tenant_are_invisible(
@@ -126,9 +119,7 @@ def test_notices_of_another_tenant_are_invisible(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        assert uow.notices.find(first.public.id) is None
-        with pytest.raises(NotFound):
-            uow.notices.get(first.public.id)
+        assert_unseen(uow.notices, first.public.id)
         listed = uow.notices.in_community(COMMUNITY, PAGE).items
         assert _ids(listed) == {second.public.id, second.targeted.id, second.scheduled.id}
         published = uow.notices.in_community(
@@ -140,7 +131,7 @@ def test_notices_of_another_tenant_are_invisible(
         assert _ids(visible) == {second.public.id, second.targeted.id}
         due = uow.notices.due(AT)
         assert _ids(due) == {second.scheduled.id}
-        _only(second, *listed, *visible, *due)
+        assert_all_of(second.id, [*listed, *visible, *due])
 
 
 def test_read_receipts_of_another_tenant_are_invisible(
@@ -149,9 +140,7 @@ def test_read_receipts_of_another_tenant_are_invisible(
     first, second = tenants
     with backend.uow(second.id) as uow:
         reads = uow.notice_reads
-        assert reads.find(first.receipt.id) is None
-        with pytest.raises(NotFound):
-            reads.get(first.receipt.id)
+        assert_unseen(reads, first.receipt.id)
         assert reads.get(second.receipt.id).tenant_id == second.id
         assert not reads.has_read(first.public.id, first.resident.id)
         assert reads.readers(first.public.id) == frozenset()
@@ -166,13 +155,11 @@ def test_activities_of_another_tenant_are_invisible(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        assert uow.activities.find(first.activity.id) is None
-        with pytest.raises(NotFound):
-            uow.activities.get(first.activity.id)
+        assert_unseen(uow.activities, first.activity.id)
         listed = uow.activities.in_community(COMMUNITY, PAGE, ending_after=AT).items
         assert _ids(listed) == {second.activity.id}
         assert [s.resident_id for s in listed[0].sign_ups] == [second.resident.id]
-        _only(second, *listed)
+        assert_all_of(second.id, listed)
 
 
 def test_visitor_passes_of_another_tenant_are_invisible(
@@ -181,9 +168,7 @@ def test_visitor_passes_of_another_tenant_are_invisible(
     first, second = tenants
     with backend.uow(second.id) as uow:
         passes = uow.visitor_passes
-        assert passes.find(first.visitor_pass.id) is None
-        with pytest.raises(NotFound):
-            passes.get(first.visitor_pass.id)
+        assert_unseen(passes, first.visitor_pass.id)
         by_token = passes.find_by_token(TOKEN)
         assert by_token is not None
         assert by_token.id == second.visitor_pass.id
@@ -191,7 +176,7 @@ def test_visitor_passes_of_another_tenant_are_invisible(
         history = passes.of_resident(second.resident.id, PAGE).items
         gate = passes.in_community(COMMUNITY, PAGE).items
         assert _ids(history) == _ids(gate) == {second.visitor_pass.id}
-        _only(second, by_token, *history, *gate)
+        assert_all_of(second.id, [by_token, *history, *gate])
 
 
 def test_adding_a_community_aggregate_of_another_tenant_is_refused(
@@ -199,23 +184,23 @@ def test_adding_a_community_aggregate_of_another_tenant_is_refused(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        for repository, aggregate in (
-            (uow.notices, a_notice(first.id, frozenset({COMMUNITY}))),
-            (
-                uow.notice_reads,
-                NoticeRead(
-                    id=new_id(),
-                    tenant_id=first.id,
-                    notice_id=first.public.id,
-                    resident_id=first.resident.id,
-                    read_at=AT,
+        assert_adding_is_refused(
+            [
+                (uow.notices, a_notice(first.id, frozenset({COMMUNITY}))),
+                (
+                    uow.notice_reads,
+                    NoticeRead(
+                        id=new_id(),
+                        tenant_id=first.id,
+                        notice_id=first.public.id,
+                        resident_id=first.resident.id,
+                        read_at=AT,
+                    ),
                 ),
-            ),
-            (uow.activities, an_activity(first.id, COMMUNITY)),
-            (
-                uow.visitor_passes,
-                a_visitor_pass(first.id, COMMUNITY, first.home.id, first.resident.id),
-            ),
-        ):
-            with pytest.raises(ValueError, match="another tenant"):
-                repository.add(aggregate)
+                (uow.activities, an_activity(first.id, COMMUNITY)),
+                (
+                    uow.visitor_passes,
+                    a_visitor_pass(first.id, COMMUNITY, first.home.id, first.resident.id),
+                ),
+            ]
+        )

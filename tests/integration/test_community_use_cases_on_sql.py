@@ -74,8 +74,8 @@ class _Arrears:
 
 def test_notices_are_published_read_once_measured_and_withdrawn(estate: SqlEstate) -> None:
     owner, neighbour = estate.resident("业主"), estate.resident("邻居")
-    home = estate.home(owner)
-    estate.home(neighbour)
+    home = estate.home(owner=owner)
+    estate.home(owner=neighbour)
     family = estate.family(home)
     public = _draft(estate, community_ids=frozenset({estate.community_id}))
     assert _publish(estate, public) is NoticeState.PUBLISHED
@@ -110,7 +110,7 @@ def test_notices_are_published_read_once_measured_and_withdrawn(estate: SqlEstat
 
 def test_scheduled_notice_is_published_by_the_worker_when_due(estate: SqlEstate) -> None:
     owner = estate.resident()
-    estate.home(owner)
+    estate.home(owner=owner)
     notice_id = _draft(estate, community_ids=frozenset({estate.community_id}))
     at = estate.clock.now() + timedelta(hours=2)
     state = notices.publish_notice(
@@ -132,8 +132,8 @@ def test_scheduled_notice_is_published_by_the_worker_when_due(estate: SqlEstate)
 
 def test_dunning_letter_reaches_only_the_homes_in_arrears(estate: SqlEstate) -> None:
     owing, paid = estate.resident(), estate.resident()
-    owing_home = estate.home(owing)
-    estate.home(paid)
+    owing_home = estate.home(owner=owing)
+    estate.home(owner=paid)
     letter = dunning.issue_dunning_letter(
         estate.uow,
         estate.clock,
@@ -178,7 +178,7 @@ def _sign_up(estate: SqlEstate, resident: ResidentActor, activity_id: UUID, head
 def test_an_activity_fills_up_frees_places_and_counts_who_came(estate: SqlEstate) -> None:
     first, second, third = (estate.resident() for _ in range(3))
     for resident in (first, second, third):
-        estate.home(resident)
+        estate.home(owner=resident)
     activity_id = _activity(estate, capacity=5)
     assert _sign_up(estate, first, activity_id, 3) == 2
     with pytest.raises(Conflict) as full:
@@ -219,7 +219,7 @@ def test_an_activity_fills_up_frees_places_and_counts_who_came(estate: SqlEstate
 
 def test_a_visitor_pass_is_issued_used_listed_and_revoked(estate: SqlEstate) -> None:
     host = estate.resident()
-    home = estate.home(host)
+    home = estate.home(owner=host)
     issued = visitors.register_visitor(
         estate.uow,
         estate.clock,

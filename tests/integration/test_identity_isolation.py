@@ -8,11 +8,10 @@ by test_tenant_isolation.py.)
 
 from __future__ import annotations
 
-import inspect
-
 import attrs
 import pytest
 from identity_samples import a_community, a_role, a_staff, a_tenant, a_throttle, an_sms_code
+from isolation import assert_adding_is_refused, assert_every_public_method_is_covered, assert_unseen
 from persistence_samples import Backend
 
 from adapters.persistence.sqlalchemy.repositories.identity import (
@@ -27,7 +26,6 @@ from estate_core.identity.model import Community, Tenant
 from estate_core.identity.roles import Role
 from estate_core.identity.sms import SmsCode, SmsPurpose, SmsThrottle
 from estate_core.identity.staff import Staff
-from estate_core.shared.errors import NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
 
@@ -81,13 +79,7 @@ def companies(backend: Backend) -> tuple[Company, Company]:
 
 
 def test_every_identity_repository_method_is_covered_here() -> None:
-    for repository, covered in COVERED.items():
-        public = {
-            name
-            for name, _ in inspect.getmembers(repository, inspect.isfunction)
-            if not name.startswith("_")
-        }
-        assert public == covered, f"{repository.__name__}: add the new methods to this test"
+    assert_every_public_method_is_covered(COVERED)
 
 
 def test_another_tenants_company_row_is_invisible(
@@ -95,9 +87,7 @@ def test_another_tenants_company_row_is_invisible(
 ) -> None:
     first, second = companies
     with backend.uow(second.tenant.id) as uow:
-        assert uow.tenants.find(first.tenant.id) is None
-        with pytest.raises(NotFound):
-            uow.tenants.get(first.tenant.id)
+        assert_unseen(uow.tenants, first.tenant.id)
         assert uow.tenants.get(second.tenant.id).name == second.tenant.name
 
 
@@ -106,9 +96,7 @@ def test_another_tenants_communities_are_invisible(
 ) -> None:
     first, second = companies
     with backend.uow(second.tenant.id) as uow:
-        assert uow.communities.find(first.community.id) is None
-        with pytest.raises(NotFound):
-            uow.communities.get(first.community.id)
+        assert_unseen(uow.communities, first.community.id)
         by_name = uow.communities.find_by_name("阳光花园")
         assert by_name is not None
         assert by_name.id == second.community.id
@@ -121,9 +109,7 @@ def test_another_tenants_roles_are_invisible(
 ) -> None:
     first, second = companies
     with backend.uow(second.tenant.id) as uow:
-        assert uow.roles.find(first.role.id) is None
-        with pytest.raises(NotFound):
-            uow.roles.get(first.role.id)
+        assert_unseen(uow.roles, first.role.id)
         by_code = uow.roles.find_by_code("gate_guard")
         assert by_code is not None
         assert by_code.id == second.role.id
@@ -135,9 +121,7 @@ def test_another_tenants_staff_are_invisible(
 ) -> None:
     first, second = companies
     with backend.uow(second.tenant.id) as uow:
-        assert uow.staff.find(first.staff.id) is None
-        with pytest.raises(NotFound):
-            uow.staff.get(first.staff.id)
+        assert_unseen(uow.staff, first.staff.id)
         by_phone = uow.staff.find_by_phone(PHONE)
         assert by_phone is not None
         assert by_phone.id == second.staff.id
@@ -150,15 +134,11 @@ def test_another_tenants_sms_codes_and_throttles_are_invisible(
 ) -> None:
     first, second = companies
     with backend.uow(second.tenant.id) as uow:
-        assert uow.sms_codes.find(first.code.id) is None
-        with pytest.raises(NotFound):
-            uow.sms_codes.get(first.code.id)
+        assert_unseen(uow.sms_codes, first.code.id)
         latest = uow.sms_codes.latest(PHONE, SmsPurpose.LOGIN)
         assert latest is not None
         assert latest.id == second.code.id
-        assert uow.sms_throttles.find(first.throttle.id) is None
-        with pytest.raises(NotFound):
-            uow.sms_throttles.get(first.throttle.id)
+        assert_unseen(uow.sms_throttles, first.throttle.id)
         throttle = uow.sms_throttles.find_by_key(KEY)
         assert throttle is not None
         assert throttle.id == second.throttle.id
@@ -169,13 +149,13 @@ def test_adding_an_identity_aggregate_of_another_tenant_is_refused(
 ) -> None:
     first, second = companies
     with backend.uow(second.tenant.id) as uow:
-        for repository, aggregate in (
-            (uow.tenants, a_tenant(first.tenant.id)),
-            (uow.communities, a_community(first.tenant.id, "别处")),
-            (uow.roles, a_role(first.tenant.id, "other_role")),
-            (uow.staff, a_staff(first.tenant.id, "13900000009")),
-            (uow.sms_codes, an_sms_code(first.tenant.id)[0]),
-            (uow.sms_throttles, a_throttle(first.tenant.id, "ip:198.51.100.1")),
-        ):
-            with pytest.raises(ValueError, match="another tenant"):
-                repository.add(aggregate)
+        assert_adding_is_refused(
+            [
+                (uow.tenants, a_tenant(first.tenant.id)),
+                (uow.communities, a_community(first.tenant.id, "别处")),
+                (uow.roles, a_role(first.tenant.id, "other_role")),
+                (uow.staff, a_staff(first.tenant.id, "13900000009")),
+                (uow.sms_codes, an_sms_code(first.tenant.id)[0]),
+                (uow.sms_throttles, a_throttle(first.tenant.id, "ip:198.51.100.1")),
+            ]
+        )

@@ -12,13 +12,14 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from service_community import Community, build_community, code_of
+from service_community import Community, build_community
 
 from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
 from estate_core.service import complaint_services as complaints
 from estate_core.service.complaint import ComplaintCategory, ComplaintKind, ComplaintStatus
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 
 @pytest.fixture

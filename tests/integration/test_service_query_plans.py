@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-import sqlalchemy as sa
+from query_plans import Plan, explain, statements_sent
 from service_samples import AT
 from sqlalchemy.engine import Engine
 
@@ -32,6 +32,10 @@ LATER = PageRequest(limit=3, after=encode_cursor([-1_773_540_000_000_000, str(ne
 """A page after a newest-first cursor (the in-memory format: minus microseconds, id)."""
 LATER_IN_QUEUE = PageRequest(limit=3, after=encode_cursor([1_773_540_000_000_000, str(new_id())]))
 FIRST = PageRequest(limit=3)
+SEQUENTIAL_SCANS = ("enable_seqscan",)
+"""What PostgreSQL is told to avoid: on the nearly empty tables a sequential scan is rightly
+cheapest; avoiding it, the plan shows whether an index can answer the query in order, as it
+must once the table is large."""
 
 
 _MAIN_SELECT = re.compile(r"\bFROM (work_orders|complaints)\b")
@@ -39,36 +43,15 @@ _MAIN_SELECT = re.compile(r"\bFROM (work_orders|complaints)\b")
 
 def _main_query(engine: Engine, call: Callable[[], object]) -> tuple[str, Any]:
     """The statement (and parameters) a repository call sends for its aggregates' rows."""
-    sent: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and _MAIN_SELECT.search(statement):
-            sent.append((statement, parameters))
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(engine) as sent:
         call()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-    assert len(sent) == 1, sent
-    return sent[0]
-
-
-def _plan(engine: Engine, statement: str, parameters: Any) -> str:
-    """The database's plan for ``statement``. The tables are nearly empty, where a sequential
-    scan is rightly cheapest; PostgreSQL is told to avoid it, so the plan shows whether an index
-    can answer the query in order, as it must once the table is large."""
-    with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET enable_seqscan = off")
-            rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
-            return "\n".join(row[0] for row in rows)
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
-        return "\n".join(row[-1] for row in rows)
-
-
-def _sorts(plan: str) -> bool:
-    return "Sort" in plan or "TEMP B-TREE" in plan
+    main = [
+        (statement, parameters)
+        for statement, parameters in sent
+        if statement.lstrip().upper().startswith("SELECT") and _MAIN_SELECT.search(statement)
+    ]
+    assert len(main) == 1, main
+    return main[0]
 
 
 LIST_QUERIES: dict[str, tuple[str, Callable[[Any, UUID], object]]] = {
@@ -134,11 +117,11 @@ def test_every_query_reads_its_index_in_order_at_any_depth(
     make_uow: MakeUow, engine: Engine, tenant_id: UUID
 ) -> None:
     """Lists (first and later pages), the worker's jobs and the statistics alike."""
-    misread: dict[str, str] = {}
+    misread: dict[str, Plan] = {}
     for name, (index, call) in {**LIST_QUERIES, **RANGE_QUERIES}.items():
         with make_uow(tenant_id) as uow:
             statement, parameters = _main_query(engine, functools.partial(call, uow, new_id()))
-        plan = _plan(engine, statement, parameters)
-        if index not in plan or _sorts(plan):
+        plan = explain(engine, statement, parameters, avoid=SEQUENTIAL_SCANS)
+        if index not in plan.indexes or plan.sorts:
             misread[name] = plan
     assert misread == {}

@@ -7,12 +7,12 @@ only ever see the second tenant's rows.
 
 from __future__ import annotations
 
-import inspect
 from datetime import timedelta
 from uuid import UUID
 
 import attrs
 import pytest
+from isolation import assert_adding_is_refused, assert_every_public_method_is_covered, assert_unseen
 from persistence_samples import Backend
 from service_samples import AT, add_home, completed, dispatched, replied, report, submit
 
@@ -23,7 +23,6 @@ from adapters.persistence.sqlalchemy.repositories.service import (
 from estate_core.service.complaint import Complaint
 from estate_core.service.workorder import WorkOrder
 from estate_core.service.workorder_states import QUEUE_STATUSES, Technician, WorkOrderStatus
-from estate_core.shared.errors import NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
 
@@ -101,13 +100,7 @@ def tenants(backend: Backend) -> tuple[Tenant, Tenant]:
 
 
 def test_every_service_repository_method_is_covered_here() -> None:
-    for repository, covered in COVERED.items():
-        public = {
-            name
-            for name, _ in inspect.getmembers(repository, inspect.isfunction)
-            if not name.startswith("_")
-        }
-        assert public == covered, f"{repository.__name__}: add the new methods to this test"
+    assert_every_public_method_is_covered(COVERED)
 
 
 def test_work_orders_of_another_tenant_are_invisible(
@@ -117,9 +110,7 @@ def test_work_orders_of_another_tenant_are_invisible(
     later = AT + timedelta(days=30)
     with backend.uow(second.id) as uow:
         orders = uow.work_orders
-        assert orders.find(first.done) is None
-        with pytest.raises(NotFound):
-            orders.get(first.done)
+        assert_unseen(orders, first.done)
         assert orders.of_resident(first.resident_id, EVERYTHING).items == []
         lists = {
             "community": orders.in_community(COMMUNITY, None, EVERYTHING).items,
@@ -150,9 +141,7 @@ def test_complaints_of_another_tenant_are_invisible(
     later = AT + timedelta(days=30)
     with backend.uow(second.id) as uow:
         complaints = uow.complaints
-        assert complaints.find(first.answered) is None
-        with pytest.raises(NotFound):
-            complaints.get(first.answered)
+        assert_unseen(complaints, first.answered)
         assert complaints.of_resident(first.resident_id, EVERYTHING).items == []
         lists = {
             "community": complaints.in_community(COMMUNITY, None, EVERYTHING).items,
@@ -176,7 +165,4 @@ def test_adding_a_case_of_another_tenant_is_refused(
     first, second = tenants
     home = add_home(backend.uow, first.id, COMMUNITY, "13800000009", "909")
     with backend.uow(second.id) as uow:
-        with pytest.raises(ValueError, match="another tenant"):
-            uow.work_orders.add(report(home))
-        with pytest.raises(ValueError, match="another tenant"):
-            uow.complaints.add(submit(home))
+        assert_adding_is_refused([(uow.work_orders, report(home)), (uow.complaints, submit(home))])

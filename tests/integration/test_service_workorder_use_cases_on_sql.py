@@ -15,7 +15,7 @@ from uuid import UUID
 
 import attrs
 import pytest
-from service_community import Community, build_community, code_of
+from service_community import Community, build_community
 
 from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
 from estate_core.service import workorder_queries as queries
@@ -24,6 +24,7 @@ from estate_core.service.workorder_states import RepairKind, ReportChannel, Work
 from estate_core.shared.access import ResidentActor
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 
 @pytest.fixture

@@ -7,13 +7,17 @@ and keys, and must only ever see the second tenant's rows.
 
 from __future__ import annotations
 
-import inspect
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import attrs
 import pytest
+from isolation import (
+    assert_adding_is_refused,
+    assert_all_of,
+    assert_every_public_method_is_covered,
+    assert_unseen,
+)
 from persistence_samples import Backend, a_household, a_property, a_resident
 
 from adapters.persistence.sqlalchemy.repositories.identity import SqlResidentRepository
@@ -23,7 +27,6 @@ from adapters.persistence.sqlalchemy.repositories.properties import (
 )
 from estate_core.identity.model import Resident
 from estate_core.properties.model import Household, OwnerOfRecord, Property
-from estate_core.shared.errors import NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
 
@@ -74,19 +77,8 @@ def tenants(backend: Backend) -> tuple[Tenant, Tenant]:
     return _populate(backend), _populate(backend)
 
 
-def _only(tenant: Tenant, *aggregates: Any) -> None:
-    for aggregate in aggregates:
-        assert aggregate.tenant_id == tenant.id
-
-
 def test_every_repository_method_is_covered_here() -> None:
-    for repository, covered in COVERED.items():
-        public = {
-            name
-            for name, _ in inspect.getmembers(repository, inspect.isfunction)
-            if not name.startswith("_")
-        }
-        assert public == covered, f"{repository.__name__}: add the new methods to this test"
+    assert_every_public_method_is_covered(COVERED)
 
 
 def test_residents_of_another_tenant_are_invisible(
@@ -94,16 +86,14 @@ def test_residents_of_another_tenant_are_invisible(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        assert uow.residents.find(first.resident.id) is None
-        with pytest.raises(NotFound):
-            uow.residents.get(first.resident.id)
+        assert_unseen(uow.residents, first.resident.id)
         found = [
             uow.residents.find_by_phone("13800000001"),
             uow.residents.find_by_wechat_openid("same-openid"),
             uow.residents.find_by_alipay_user_id("same-alipay-id"),
         ]
         assert {resident.id for resident in found if resident} == {second.resident.id}
-        _only(second, *found)
+        assert_all_of(second.id, found)
 
 
 def test_properties_of_another_tenant_are_invisible(
@@ -111,9 +101,7 @@ def test_properties_of_another_tenant_are_invisible(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        assert uow.properties.find(first.prop.id) is None
-        with pytest.raises(NotFound):
-            uow.properties.get(first.prop.id)
+        assert_unseen(uow.properties, first.prop.id)
         by_address = uow.properties.find_by_address(COMMUNITY, "1", "1", "101")
         assert by_address is not None
         assert by_address.id == second.prop.id
@@ -126,14 +114,12 @@ def test_households_of_another_tenant_are_invisible(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        assert uow.households.find(first.household.id) is None
-        with pytest.raises(NotFound):
-            uow.households.get(first.household.id)
+        assert_unseen(uow.households, first.household.id)
         assert uow.households.for_property(first.prop.id) is None
         assert uow.households.of_resident(first.resident.id) == []
         own = uow.households.of_resident(second.resident.id)
         assert [h.id for h in own] == [second.household.id]
-        _only(second, *own)
+        assert_all_of(second.id, own)
 
 
 def test_adding_an_aggregate_of_another_tenant_is_refused(
@@ -141,10 +127,10 @@ def test_adding_an_aggregate_of_another_tenant_is_refused(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        for repository, aggregate in (
-            (uow.residents, a_resident(first.id, "13900000000")),
-            (uow.properties, a_property(first.id, COMMUNITY, room="999")),
-            (uow.households, a_household(first.prop)),
-        ):
-            with pytest.raises(ValueError, match="another tenant"):
-                repository.add(aggregate)
+        assert_adding_is_refused(
+            [
+                (uow.residents, a_resident(first.id, "13900000000")),
+                (uow.properties, a_property(first.id, COMMUNITY, room="999")),
+                (uow.households, a_household(first.prop)),
+            ]
+        )

@@ -3,13 +3,11 @@ merchants with their clerks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
 import attrs
-import pytest
 
 from adapters.persistence.memory import InMemoryUnitOfWork
 from estate_core.commerce.campaign import IssuerKind
@@ -23,7 +21,6 @@ from estate_core.properties import services as properties
 from estate_core.properties.model import PropertyKind
 from estate_core.shared.access import Actor, Permission, ResidentActor, StaffActor
 from estate_core.shared.clock import FixedClock
-from estate_core.shared.errors import DomainError
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
 
@@ -38,13 +35,6 @@ def details(**changes: object) -> MerchantDetails:
         opening_hours="09:00-21:00",
     )
     return attrs.evolve(base, **changes)
-
-
-def code_of(call: Callable[[], object]) -> str:
-    """The domain error code ``call`` raises (and the test fails if it raises none)."""
-    with pytest.raises(DomainError) as raised:
-        call()
-    return raised.value.code
 
 
 @attrs.define

@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from commerce_world import World, clerk_of, code_of
+from commerce_world import World, clerk_of
 
 from estate_core.commerce.campaign import CampaignState, IssuerKind
 from estate_core.commerce.coupon import CouponState
@@ -17,6 +17,7 @@ from estate_core.shared.access import Actor, Permission, StaffActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 
 def _issuer(world: World, merchant_id: UUID | None) -> StaffActor:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from commerce_world import World, code_of
+from commerce_world import World
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
 from estate_core.commerce.coupon import CODE_ALPHABET, CODE_LENGTH, CouponState
@@ -19,6 +19,7 @@ from estate_core.shared.errors import ConcurrencyConflict, DomainError
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 WORKER = SystemActor(job="expire_coupons")
 

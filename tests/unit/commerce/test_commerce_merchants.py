@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from commerce_world import World, clerk_of, code_of, details
+from commerce_world import World, clerk_of, details
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
 from estate_core.commerce.merchant import MerchantDetails
@@ -15,6 +15,7 @@ from estate_core.shared.errors import InvalidInput
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 
 def _register(world: World, actor: Actor, data: MerchantDetails, *communities: UUID) -> UUID:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from commerce_world import World, code_of
+from commerce_world import World
 
 from estate_core.commerce.coupon import CouponState
 from estate_core.commerce.discount import Discount
@@ -13,6 +13,7 @@ from estate_core.commerce.order import PaymentMethod
 from estate_core.commerce.services import orders
 from estate_core.shared.access import SystemActor
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 WORKER = SystemActor(job="close_expired_orders")
 

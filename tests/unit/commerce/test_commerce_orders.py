@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from commerce_world import World, code_of
+from commerce_world import World
 
 from adapters.persistence.memory import InMemoryStore
 from estate_core.commerce.order import OrderState, PaymentMethod
@@ -14,6 +14,7 @@ from estate_core.shared.access import Permission, StaffActor, SystemActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 WORKER = SystemActor(job="close_expired_orders")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -17,20 +15,11 @@ from estate_core.community.services.notices import (
     create_notice,
     publish_notice,
 )
-from estate_core.identity.model import Community, Resident
-from estate_core.properties.model import MemberRole, PropertyKind
-from estate_core.properties.services import (
-    AddMember,
-    RecordOwner,
-    RegisterProperty,
-    add_member,
-    record_owner,
-    register_property,
-)
 from estate_core.shared.access import Permission, ResidentActor, StaffActor
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
+from world_builders import EstateBase
 
 
 def staff(*permissions: Permission, communities: frozenset[UUID] | None = None) -> StaffActor:
@@ -40,80 +29,14 @@ def staff(*permissions: Permission, communities: frozenset[UUID] | None = None) 
     )
 
 
-class Estate:
-    """Builds residents and homes through the properties use cases."""
+class Estate(EstateBase):
+    """Builds residents and homes through the properties use cases, on the in-memory store."""
 
     def __init__(
         self, store: InMemoryStore, uow: InMemoryUnitOfWork, clock: FixedClock, admin: StaffActor
     ) -> None:
-        self.store, self.uow, self.clock, self.admin = store, uow, clock, admin
-        self._numbers = itertools.count(1)
-        self.community_id = self.community("翠苑小区")
-        self.other_community_id = self.community("金桂园")
-
-    def community(self, name: str) -> UUID:
-        community = Community(id=new_id(), tenant_id=self.uow.tenant_id, name=name)
-        with self.uow:
-            self.uow.communities.add(community)
-            self.uow.commit()
-        return community.id
-
-    def _phone(self) -> str:
-        return f"139{next(self._numbers):08d}"
-
-    def resident(self, name: str = "住户") -> ResidentActor:
-        """A verified resident of the tenant, bound nowhere yet."""
-        resident = Resident(
-            id=new_id(),
-            tenant_id=self.uow.tenant_id,
-            phone=self._phone(),
-            name=name,
-            phone_verified_at=self.clock.now(),
-            created_at=self.clock.now(),
-        )
-        with self.uow:
-            self.uow.residents.add(resident)
-            self.uow.commit()
-        return ResidentActor(resident_id=resident.id)
-
-    def home(self, community_id: UUID | None = None, owner: ResidentActor | None = None) -> UUID:
-        """A new home, with ``owner`` bound to it when given."""
-        number = next(self._numbers)
-        property_id = register_property(
-            self.uow,
-            self.admin,
-            RegisterProperty(
-                community_id=community_id or self.community_id,
-                kind=PropertyKind.RESIDENCE,
-                building="1",
-                unit="1",
-                room=str(100 + number),
-                area=Decimal("88.50"),
-            ),
-        )
-        if owner is not None:
-            with self.uow:
-                phone = self.uow.residents.get(owner.resident_id).phone
-            bound = record_owner(
-                self.uow,
-                self.clock,
-                self.admin,
-                RecordOwner(property_id=property_id, name="业主", phone=phone),
-            )
-            assert bound
-        return property_id
-
-    def family(self, property_id: UUID, role: MemberRole = MemberRole.FAMILY) -> ResidentActor:
-        resident = self.resident("家人")
-        with self.uow:
-            phone = self.uow.residents.get(resident.resident_id).phone
-        add_member(
-            self.uow,
-            self.clock,
-            self.admin,
-            AddMember(property_id=property_id, phone=phone, name="家人", role=role),
-        )
-        return resident
+        self.store = store
+        super().__init__(uow, clock, admin)
 
     def disable(self, resident: ResidentActor) -> None:
         with self.uow:

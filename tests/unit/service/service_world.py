@@ -3,45 +3,28 @@ technicians (and a second community for scope checks)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import attrs
-import pytest
 
 from adapters.persistence.memory import InMemoryUnitOfWork
-from estate_core.identity.model import Resident
-from estate_core.identity.staff import Staff
-from estate_core.properties.model import Household, MemberRole, Property, PropertyKind
+from estate_core.properties.model import MemberRole
 from estate_core.service import complaint_services as complaints
 from estate_core.service import workorder_services as workorders
 from estate_core.service.complaint import ComplaintCategory, ComplaintKind
 from estate_core.service.workorder_states import RepairKind
-from estate_core.shared.access import Permission, ResidentActor, StaffActor
+from estate_core.shared.access import ResidentActor, StaffActor
 from estate_core.shared.clock import FixedClock
-from estate_core.shared.errors import DomainError
 from estate_core.shared.ids import new_id
-
-CUSTOMER_SERVICE = frozenset(
-    {
-        Permission.WORKORDER_CREATE,
-        Permission.WORKORDER_REVIEW,
-        Permission.WORKORDER_DISPATCH,
-        Permission.WORKORDER_VISIT,
-        Permission.COMPLAINT_HANDLE,
-        Permission.REPORT_READ,
-    }
+from world_builders import (
+    CUSTOMER_SERVICE,
+    add_technician,
+    add_unbound_home,
+    add_verified_resident,
 )
-
-
-def code_of(call: Callable[[], object]) -> str:
-    """The domain error code ``call`` raises (and the test fails if it raises none)."""
-    with pytest.raises(DomainError) as raised:
-        call()
-    return raised.value.code
 
 
 @attrs.define
@@ -161,71 +144,23 @@ class World:
         return complaint_id
 
 
-def _resident(uow: InMemoryUnitOfWork, clock: FixedClock, phone: str) -> ResidentActor:
-    resident = Resident(
-        id=new_id(),
-        tenant_id=uow.tenant_id,
-        phone=phone,
-        phone_verified_at=clock.now(),
-        created_at=clock.now(),
-    )
-    uow.residents.add(resident)
-    return ResidentActor(resident_id=resident.id)
-
-
-def _home(uow: InMemoryUnitOfWork, community_id: UUID, room: str) -> tuple[UUID, Household]:
-    prop = Property(
-        id=new_id(),
-        tenant_id=uow.tenant_id,
-        community_id=community_id,
-        kind=PropertyKind.RESIDENCE,
-        building="3",
-        unit="1",
-        room=room,
-        area=Decimal("90.00"),
-    )
-    household = Household(
-        id=new_id(), tenant_id=uow.tenant_id, community_id=community_id, property_id=prop.id
-    )
-    uow.properties.add(prop)
-    uow.households.add(household)
-    return prop.id, household
-
-
-def _technician(
-    uow: InMemoryUnitOfWork, clock: FixedClock, name: str, phone: str, community_id: UUID
-) -> StaffActor:
-    staff = Staff.create(
-        id=new_id(),
-        tenant_id=uow.tenant_id,
-        name=name,
-        phone=phone,
-        roles=["technician"],
-        community_ids=[community_id],
-        merchant_id=None,
-        at=clock.now(),
-    )
-    uow.staff.add(staff)
-    return staff.actor()
-
-
 def build_world(uow: InMemoryUnitOfWork, clock: FixedClock) -> World:
     community_id, other_community_id = new_id(), new_id()
     with uow:
-        owner = _resident(uow, clock, "13800000001")
-        family = _resident(uow, clock, "13800000002")
-        neighbour = _resident(uow, clock, "13800000003")
-        unbound = _resident(uow, clock, "13800000004")
-        home_id, home = _home(uow, community_id, "101")
+        owner = add_verified_resident(uow, clock, "13800000001")
+        family = add_verified_resident(uow, clock, "13800000002")
+        neighbour = add_verified_resident(uow, clock, "13800000003")
+        unbound = add_verified_resident(uow, clock, "13800000004")
+        home_id, home = add_unbound_home(uow, community_id, "101")
         home.bind_owner(owner.resident_id, clock.now())
         home.add_member(family.resident_id, MemberRole.FAMILY, clock.now())
-        neighbour_home_id, neighbour_home = _home(uow, community_id, "102")
+        neighbour_home_id, neighbour_home = add_unbound_home(uow, community_id, "102")
         neighbour_home.bind_owner(neighbour.resident_id, clock.now())
-        far_home_id, far_home = _home(uow, other_community_id, "201")
+        far_home_id, far_home = add_unbound_home(uow, other_community_id, "201")
         far_home.bind_owner(owner.resident_id, clock.now())
-        technician = _technician(uow, clock, "李师傅", "13900000001", community_id)
-        second_technician = _technician(uow, clock, "王师傅", "13900000002", community_id)
-        far_technician = _technician(uow, clock, "赵师傅", "13900000003", other_community_id)
+        technician = add_technician(uow, clock, "李师傅", "13900000001", community_id)
+        second_technician = add_technician(uow, clock, "王师傅", "13900000002", community_id)
+        far_technician = add_technician(uow, clock, "赵师傅", "13900000003", other_community_id)
         uow.commit()
     return World(
         uow=uow,

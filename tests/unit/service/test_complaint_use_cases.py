@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import partial
 from uuid import UUID
 
-from service_world import World, code_of
+from service_world import World
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
 from estate_core.service import complaint_services as complaints
@@ -15,6 +15,7 @@ from estate_core.service.views import ComplaintView
 from estate_core.shared.access import Actor, Permission, StaffActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 
 def _view(world: World, complaint_id: UUID) -> ComplaintView:

@@ -10,7 +10,7 @@ from uuid import UUID
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from service_world import World, code_of
+from service_world import World
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
 from estate_core.service import complaint_services as complaints
@@ -23,6 +23,7 @@ from estate_core.service.workorder_states import RepairKind, ReportChannel, Tech
 from estate_core.shared.access import Permission, StaffActor
 from estate_core.shared.clock import CHINA
 from estate_core.shared.ids import new_id
+from world_builders import code_of
 
 
 def _statistics(world: World, start: date, end: date) -> ServiceReport:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from service_world import World, code_of
+from service_world import World
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
 from estate_core.identity.staff import Staff
@@ -18,6 +18,7 @@ from estate_core.service.workorder_states import RepairKind, ReportChannel, Work
 from estate_core.shared.access import Actor, Permission, StaffActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
+from world_builders import code_of
 
 
 def _view(world: World, order_id: UUID) -> WorkOrderView:
