@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from entrypoints.bootstrap import bootstrap, bootstrap_in_memory, upgrade_database
 from entrypoints.config import Settings
 from entrypoints.demo import run_demo
+from entrypoints.import_commands import add_import_commands
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -45,6 +46,7 @@ def parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="create or migrate the database")
     db_upgrade.set_defaults(run=_db_upgrade)
+    add_import_commands(commands)
     return root
 
 

@@ -102,7 +102,10 @@ def run_demo(
             properties.RecordOwner(property_id=property_id, name=name, phone=phone),
         )
         homes.append(property_id)
-    say(f"2. Community 阳光花园 with {len(homes)} homes and their owners of record imported.")
+    say(
+        f"2. Community 阳光花园 (community {community_id}) with {len(homes)} homes and their "
+        "owners of record imported."
+    )
 
     building, unit, room, area, name, phone = OWNERS[0]
     login_services.request_login_code(

@@ -14,8 +14,9 @@ from estate_core.properties import services
 from estate_core.properties.model import Household, MemberRole, PropertyKind
 from estate_core.shared.access import Permission, ResidentActor, StaffActor
 from estate_core.shared.clock import FixedClock, local_date
-from estate_core.shared.errors import DomainError, PermissionDenied
+from estate_core.shared.errors import PermissionDenied
 from estate_core.shared.ids import new_id
+from world_builders import code_of
 
 COMMUNITY = new_id()
 OWNER_PHONE = "13800000001"
@@ -75,13 +76,6 @@ def home(uow: InMemoryUnitOfWork, admin: StaffActor, clock: FixedClock) -> UUID:
     return property_id
 
 
-def _code(call: object) -> str:
-    assert callable(call)
-    with pytest.raises(DomainError) as raised:
-        call()
-    return raised.value.code
-
-
 def test_owner_binds_a_home_matching_the_owner_of_record(
     uow: InMemoryUnitOfWork, clock: FixedClock, home: UUID
 ) -> None:
@@ -97,7 +91,7 @@ def test_claim_with_wrong_owner_name_is_refused(
     uow: InMemoryUnitOfWork, clock: FixedClock, home: UUID
 ) -> None:
     owner = _verified_resident(uow, clock, OWNER_PHONE)
-    code = _code(lambda: services.claim_property(uow, clock, owner, _claim(name="李四")))
+    code = code_of(lambda: services.claim_property(uow, clock, owner, _claim(name="李四")))
     assert code == "household.owner_mismatch"
 
 
@@ -105,7 +99,7 @@ def test_knowing_the_owners_phone_is_not_enough_to_bind(
     uow: InMemoryUnitOfWork, clock: FixedClock, home: UUID
 ) -> None:
     stranger = _verified_resident(uow, clock, "13900000009")
-    code = _code(lambda: services.claim_property(uow, clock, stranger, _claim()))
+    code = code_of(lambda: services.claim_property(uow, clock, stranger, _claim()))
     assert code == "household.owner_mismatch"
 
 
@@ -118,7 +112,7 @@ def test_second_owner_cannot_bind_a_bound_home(
         household = uow.households.for_property(home)
         assert household is not None
         other = new_id()
-        code = _code(lambda: household.bind_owner(other, clock.now()))
+        code = code_of(lambda: household.bind_owner(other, clock.now()))
     assert code == "household.already_bound"
 
 
@@ -202,7 +196,7 @@ def test_family_cannot_manage_members(
         ),
     )
     family = ResidentActor(resident_id=family_id)
-    code = _code(
+    code = code_of(
         lambda: services.add_member(
             uow,
             clock,
@@ -214,7 +208,7 @@ def test_family_cannot_manage_members(
     )
     assert code == "household.not_owner"
     assert (
-        _code(lambda: services.remove_member(uow, family, home, owner.resident_id))
+        code_of(lambda: services.remove_member(uow, family, home, owner.resident_id))
         == "household.not_owner"
     )
 
@@ -241,7 +235,7 @@ def test_tenant_access_lapses_after_the_lease_end(
         assert services.require_member(uow, tenant, home, today)[1] is MemberRole.TENANT
         tomorrow = today + timedelta(days=1)
         assert (
-            _code(lambda: services.require_member(uow, tenant, home, tomorrow))
+            code_of(lambda: services.require_member(uow, tenant, home, tomorrow))
             == "household.not_member"
         )
 
@@ -263,11 +257,11 @@ def test_unbinding_hands_the_home_over_and_removes_everyone(
     today = local_date(clock.now())
     with uow:
         assert (
-            _code(lambda: services.require_member(uow, family, home, today))
+            code_of(lambda: services.require_member(uow, family, home, today))
             == "household.not_member"
         )
         assert (
-            _code(lambda: services.require_member(uow, owner.resident_id, home, today))
+            code_of(lambda: services.require_member(uow, owner.resident_id, home, today))
             == "household.not_member"
         )
     services.claim_property(uow, clock, owner, _claim())
@@ -280,7 +274,7 @@ def test_unbound_resident_is_not_a_member(
     with uow:
         today = local_date(clock.now())
         assert not services.is_bound_in_community(uow, resident.resident_id, COMMUNITY, today)
-        code = _code(lambda: services.require_member(uow, resident.resident_id, home, today))
+        code = code_of(lambda: services.require_member(uow, resident.resident_id, home, today))
     assert code == "household.not_member"
 
 
@@ -294,7 +288,7 @@ def test_disabled_resident_cannot_act_for_the_home(
         uow.commit()
     with uow:
         today = local_date(clock.now())
-        code = _code(lambda: services.require_member(uow, owner.resident_id, home, today))
+        code = code_of(lambda: services.require_member(uow, owner.resident_id, home, today))
     assert code == "resident.disabled"
 
 
@@ -315,7 +309,7 @@ def test_failed_registration_leaves_the_data_as_it_was(
     uow: InMemoryUnitOfWork, admin: StaffActor, home: UUID
 ) -> None:
     before = {name: dict(rows) for name, rows in uow._store.tables.items()}
-    assert _code(lambda: _home(uow, admin)) == "property.duplicate"
+    assert code_of(lambda: _home(uow, admin)) == "property.duplicate"
     assert {name: dict(rows) for name, rows in uow._store.tables.items()} == before
 
 
@@ -323,6 +317,6 @@ def test_an_owner_may_not_be_added_as_a_member(clock: FixedClock) -> None:
     household = Household(
         id=new_id(), tenant_id=new_id(), community_id=COMMUNITY, property_id=new_id()
     )
-    code = _code(lambda: household.add_member(new_id(), MemberRole.OWNER, clock.now()))
+    code = code_of(lambda: household.add_member(new_id(), MemberRole.OWNER, clock.now()))
     assert code == "household.invalid_role"
     assert household.members == []

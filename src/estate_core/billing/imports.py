@@ -1,14 +1,12 @@
 """Bill import 账单导入 (seed 004: 小区物业将房子待交账单导入).
 
 A file is validated as a whole: if any row is wrong nothing is imported, and the error lists every
-wrong row with all of its problems, so staff fix the file once rather than row by row. CSV is
-parsed here with the standard library; XLSX is read by an adapter into the same rows.
+wrong row with all of its problems, so staff fix the file once rather than row by row. Files
+are read into rows by :mod:`estate_core.shared.tabular`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -27,6 +25,7 @@ from estate_core.shared.access import Actor, Permission, require_staff
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import ConcurrencyConflict, DomainError, InvalidInput
 from estate_core.shared.money import Money
+from estate_core.shared.tabular import RowErrors, cleaned, read_csv_rows
 
 MAX_ROWS = 50_000
 REQUIRED_COLUMNS = ("building", "unit", "room", "fee_item", "period", "amount")
@@ -62,34 +61,9 @@ _DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 
 
 def parse_bill_csv(data: bytes | str) -> list[dict[str, str]]:
-    """The rows of a CSV bill file, keyed by the canonical column names of :data:`COLUMN_ALIASES`.
-
-    Bytes are read as UTF-8 (with or without the BOM Excel writes) or else GB18030, which is how
-    Excel saves CSV on Chinese Windows. Unknown columns are ignored; blank lines are skipped.
-    """
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030")
-    else:
-        text = data.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        raise InvalidInput("bill_import.empty", "the file has no rows")
-    names = [COLUMN_ALIASES.get(name.strip().lower(), "") for name in header]
-    missing = [column for column in REQUIRED_COLUMNS if column not in names]
-    if missing:
-        raise InvalidInput(
-            "bill_import.missing_columns", f"the file lacks columns {missing}", columns=missing
-        )
-    rows = []
-    for values in reader:
-        if not any(value.strip() for value in values):
-            continue
-        rows.append({name: value for name, value in zip(names, values, strict=False) if name})
-    return rows
+    """The rows of a CSV bill file, keyed by the canonical column names of :data:`COLUMN_ALIASES`
+    (UTF-8 or GB18030; see :func:`read_csv_rows`)."""
+    return read_csv_rows(data, COLUMN_ALIASES, REQUIRED_COLUMNS, "bill_import")
 
 
 @attrs.frozen(kw_only=True)
@@ -116,14 +90,6 @@ class _Row:
     end: date
     amount: Money
     due: date | None
-
-
-class _RowErrors:
-    def __init__(self) -> None:
-        self.errors: list[dict[str, str]] = []
-
-    def add(self, field: str, code: str, message: str) -> None:
-        self.errors.append({"field": field, "code": code, "message": message})
 
 
 def import_bills(
@@ -189,8 +155,8 @@ def _validate(uow: BillingUnitOfWork, cmd: ImportBills) -> tuple[list[_Row], lis
     invalid: list[dict[str, Any]] = []
     for index, raw in enumerate(cmd.rows):
         number = cmd.first_row_number + index
-        errors = _RowErrors()
-        row = {key: "" if value is None else str(value).strip() for key, value in raw.items()}
+        errors = RowErrors()
+        row = cleaned(raw)
         checked = checker.check(number, row, errors)
         if errors.errors:
             invalid.append({"row": number, "errors": errors.errors})
@@ -209,7 +175,7 @@ class _RowChecker:
         self.issued: dict[date, set[tuple[UUID, UUID]]] = {}
         self.seen: dict[tuple[UUID, UUID, date], int] = {}
 
-    def check(self, number: int, row: Mapping[str, str], errors: _RowErrors) -> _Row | None:
+    def check(self, number: int, row: Mapping[str, str], errors: RowErrors) -> _Row | None:
         prop = _property(self.uow, self.community_id, row, errors)
         item = _fee_item(self.items, row, errors)
         start = _month(row.get("period", ""), errors)
@@ -230,7 +196,7 @@ class _RowChecker:
         return _Row(prop=prop, item=item, start=start, end=period[1], amount=amount, due=due)
 
     def _check_unique(
-        self, number: int, property_id: UUID, fee_item_id: UUID, start: date, errors: _RowErrors
+        self, number: int, property_id: UUID, fee_item_id: UUID, start: date, errors: RowErrors
     ) -> None:
         if start not in self.issued:
             self.issued[start] = self.uow.bills.issued_keys(self.community_id, start)
@@ -243,7 +209,7 @@ class _RowChecker:
             self.seen[key] = number
 
 
-def _required(row: Mapping[str, str], field: str, errors: _RowErrors) -> str | None:
+def _required(row: Mapping[str, str], field: str, errors: RowErrors) -> str | None:
     value = row.get(field, "")
     if not value:
         errors.add(field, "bill_import.required", f"{field} is required")
@@ -252,7 +218,7 @@ def _required(row: Mapping[str, str], field: str, errors: _RowErrors) -> str | N
 
 
 def _property(
-    uow: BillingUnitOfWork, community_id: UUID, row: Mapping[str, str], errors: _RowErrors
+    uow: BillingUnitOfWork, community_id: UUID, row: Mapping[str, str], errors: RowErrors
 ) -> Property | None:
     room = _required(row, "room", errors)
     if room is None:
@@ -266,7 +232,7 @@ def _property(
 
 
 def _fee_item(
-    items: Mapping[str, FeeItem], row: Mapping[str, str], errors: _RowErrors
+    items: Mapping[str, FeeItem], row: Mapping[str, str], errors: RowErrors
 ) -> FeeItem | None:
     name = _required(row, "fee_item", errors)
     if name is None:
@@ -277,7 +243,7 @@ def _fee_item(
     return item
 
 
-def _month(value: str, errors: _RowErrors) -> date | None:
+def _month(value: str, errors: RowErrors) -> date | None:
     if not value:
         errors.add("period", "bill_import.required", "period is required")
         return None
@@ -288,7 +254,7 @@ def _month(value: str, errors: _RowErrors) -> date | None:
     return date(int(match[1]), int(match[2]), 1)
 
 
-def _amount(value: str, errors: _RowErrors) -> Money | None:
+def _amount(value: str, errors: RowErrors) -> Money | None:
     if not value:
         errors.add("amount", "bill_import.required", "amount is required")
         return None
@@ -302,7 +268,7 @@ def _amount(value: str, errors: _RowErrors) -> Money | None:
     return amount
 
 
-def _due_date(value: str, errors: _RowErrors) -> date | None:
+def _due_date(value: str, errors: RowErrors) -> date | None:
     if not value:
         return None
     match = _DAY.match(value)

@@ -101,28 +101,35 @@ def register_property(uow: PropertiesUnitOfWork, actor: Actor, cmd: RegisterProp
     with uow:
         if uow.properties.find_by_address(cmd.community_id, cmd.building, cmd.unit, cmd.room):
             raise Conflict("property.duplicate", "a property with this address already exists")
-        prop = Property(
-            id=new_id(),
-            tenant_id=uow.tenant_id,
-            community_id=cmd.community_id,
-            kind=cmd.kind,
-            building=cmd.building.strip(),
-            unit=cmd.unit.strip(),
-            room=cmd.room.strip(),
-            area=cmd.area,
-            billing_start=cmd.billing_start,
-        )
-        uow.properties.add(prop)
-        uow.households.add(
-            Household(
-                id=new_id(),
-                tenant_id=uow.tenant_id,
-                community_id=prop.community_id,
-                property_id=prop.id,
-            )
-        )
+        prop = add_property(uow, cmd)
         uow.commit()
         return prop.id
+
+
+def add_property(uow: PropertiesUnitOfWork, cmd: RegisterProperty) -> Property:
+    """A new property with its (empty) household, inside the caller's unit of work; the caller
+    has checked the permission and that the address is free."""
+    prop = Property(
+        id=new_id(),
+        tenant_id=uow.tenant_id,
+        community_id=cmd.community_id,
+        kind=cmd.kind,
+        building=cmd.building.strip(),
+        unit=cmd.unit.strip(),
+        room=cmd.room.strip(),
+        area=cmd.area,
+        billing_start=cmd.billing_start,
+    )
+    uow.properties.add(prop)
+    uow.households.add(
+        Household(
+            id=new_id(),
+            tenant_id=uow.tenant_id,
+            community_id=prop.community_id,
+            property_id=prop.id,
+        )
+    )
+    return prop
 
 
 def _household(uow: PropertiesUnitOfWork, property_id: UUID) -> Household:
@@ -170,15 +177,23 @@ def record_owner(uow: PropertiesUnitOfWork, clock: Clock, actor: Actor, cmd: Rec
     with uow:
         prop = uow.properties.get(cmd.property_id)
         require_staff(actor, Permission.HOUSEHOLD_MANAGE, prop.community_id)
-        prop.record_owner(OwnerOfRecord(name=name, phone=phone))
-        resident = _resident_for_phone(uow, clock, phone, name)
-        household = _household(uow, prop.id)
-        bound = False
-        if resident.is_verified and not resident.disabled and household.owner_id is None:
-            household.bind_owner(resident.id, clock.now(), automatic=True)
-            bound = True
+        bound = record_owner_of(uow, clock, prop, OwnerOfRecord(name=name, phone=phone))
         uow.commit()
         return bound
+
+
+def record_owner_of(
+    uow: PropertiesUnitOfWork, clock: Clock, prop: Property, owner: OwnerOfRecord
+) -> bool:
+    """Record ``owner`` (phone normalised, name cleaned) on ``prop`` inside the caller's unit of
+    work; returns whether the home was bound at once (the rule of :func:`record_owner`)."""
+    prop.record_owner(owner)
+    resident = _resident_for_phone(uow, clock, owner.phone, owner.name)
+    household = _household(uow, prop.id)
+    if resident.is_verified and not resident.disabled and household.owner_id is None:
+        household.bind_owner(resident.id, clock.now(), automatic=True)
+        return True
+    return False
 
 
 @attrs.frozen(kw_only=True)
