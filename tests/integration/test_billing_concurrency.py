@@ -14,18 +14,17 @@ On SQLite writers queue (``BEGIN IMMEDIATE``), with the same outcomes.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
 from billing_samples import World, notification
 from persistence_samples import a_property
+from races import all_at_once
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,7 +42,6 @@ RIVALS = 6
 HOMES = 130
 BATCH = 40
 FEBRUARY = date(2026, 2, 1)
-T = TypeVar("T")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -66,18 +64,6 @@ def sessions(engine_url: URL, mapped: None) -> Iterator[sessionmaker[Session]]:
 
 def _uow(sessions: sessionmaker[Session], tenant_id: UUID, clock: FixedClock) -> Any:
     return SqlAlchemyUnitOfWork(sessions, tenant_id, clock)
-
-
-def _all_at_once(count: int, attempt: Callable[[int], T]) -> list[T]:
-    """``attempt(i)`` for i in 0..count-1 on as many threads, released together."""
-    start = threading.Barrier(count)
-
-    def run(i: int) -> T:
-        start.wait(timeout=30)
-        return attempt(i)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def _events(engine: Engine) -> Counter[str]:
@@ -120,7 +106,7 @@ def test_copies_of_one_notification_at_once_settle_the_payment_exactly_once(
             return refused.code
         return result.outcome.value
 
-    outcomes = Counter(_all_at_once(COPIES, settle))
+    outcomes = Counter(all_at_once(COPIES, settle))
     assert outcomes == {"settled": 1, "already_settled": COPIES - 1}
     engine = sessions.kw["bind"]
     assert {(row.status, row.paid_by_payment_id) for row in _bills(engine)} == {
@@ -146,7 +132,7 @@ def test_payments_of_one_bill_at_once_pay_it_once_and_the_rest_is_surplus(
         result = settlement.settle_payment(uow, clock, notification(rivals[i], f"42000{i}"))
         return result.payment_id, tuple(case.cause for case in result.surplus)
 
-    results = _all_at_once(RIVALS, settle)
+    results = all_at_once(RIVALS, settle)
     clean = [payment_id for payment_id, causes in results if not causes]
     assert len(clean) == 1
     assert sorted(causes for _, causes in results if causes) == [("bill_already_paid",)] * (
@@ -186,7 +172,7 @@ def test_two_billing_runs_at_once_issue_every_bill_once(
             billing_run.RunBilling(community_id=world.community_id, period_start=FEBRUARY),
         )
 
-    results = sorted(_all_at_once(2, run), key=lambda r: r.issued)
+    results = sorted(all_at_once(2, run), key=lambda r: r.issued)
     expected = HOMES * 2
     assert [(r.issued, r.already_issued) for r in results] == [(0, expected), (expected, 0)]
     engine = sessions.kw["bind"]

@@ -12,17 +12,16 @@ their index (only the community's overdue bills, only the waiting refunds), then
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 import pytest
-import sqlalchemy as sa
 from billing_samples import WECHAT, a_bill, a_bill_payment, an_estate
+from query_plans import plan_of_query
 from sqlalchemy.engine import Engine
 
-from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork, metadata
+from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
 from estate_core.billing.model import BillStatus
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
@@ -39,7 +38,6 @@ LARGEST = PageRequest(limit=20, after=encode_cursor([-25_000, str(new_id())]))
 HOMES = 20
 ANALYSED = ("fee_items", "bills", "meter_readings", "payments", "payment_refunds")
 """Only billing's tables: statistics outlive the rows, and other plan tests expect none."""
-Query = Callable[[Any], object]
 
 SORTED = {
     "ix_bills_property_unpaid_by_due_date": [
@@ -123,87 +121,19 @@ def analysed(make_uow: Callable[[UUID], SqlAlchemyUnitOfWork], engine: Engine) -
     return tenant_id
 
 
-@pytest.fixture
-def capture(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The statements and parameters sent to the database while the test runs."""
-    sent: list[tuple[str, Any]] = []
-
-    def record(*args: Any) -> None:
-        sent.append((args[2], args[3]))
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    sa.event.remove(engine, "before_cursor_execute", record)
-
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
-def _unique_key(connection: sa.Connection, autoindex: str) -> str:
-    """The name of the primary or unique key SQLite made ``autoindex`` for."""
-    columns = [row[2] for row in connection.exec_driver_sql(f"PRAGMA index_info({autoindex})")]
-    table = autoindex.removeprefix("sqlite_autoindex_").rsplit("_", 1)[0]
-    return next(
-        str(key.name)
-        for key in metadata.tables[table].constraints
-        if isinstance(key, sa.UniqueConstraint | sa.PrimaryKeyConstraint)
-        and [column.name for column in key.columns] == columns
-    )
-
-
-def _explain(engine: Engine, statement: str, parameters: Any) -> tuple[set[str], bool]:
-    """The indexes the plan reads, and whether it sorts."""
-    with engine.connect().execution_options(sqlite_deferred=True) as connection:
-        if engine.dialect.name == "postgresql":
-            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-                connection.exec_driver_sql(f"SET LOCAL {setting} = off")
-            [[document]] = connection.exec_driver_sql(
-                f"EXPLAIN (FORMAT JSON) {statement}", parameters
-            ).all()
-            nodes = list(_nodes(document[0]["Plan"]))
-            indexes = {node["Index Name"] for node in nodes if "Index Name" in node}
-            return indexes, any("Sort" in node["Node Type"] for node in nodes)
-        details = [
-            str(row[-1])
-            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        ]
-        words = {word for detail in details for word in detail.split()}
-        indexes = {word for word in words if word.startswith(("ix_", "uq_"))}
-        indexes |= {_unique_key(connection, w) for w in words if w.startswith("sqlite_autoindex_")}
-        return indexes, any("TEMP B-TREE" in detail for detail in details)
-
-
-def _plan(
-    make_uow: Callable[[UUID], SqlAlchemyUnitOfWork],
-    engine: Engine,
-    capture: list[tuple[str, Any]],
-    tenant_id: UUID,
-    query: Query,
-) -> tuple[set[str], bool]:
-    capture.clear()
-    with make_uow(tenant_id) as uow:
-        query(uow)
-    statement, parameters = next((s, p) for s, p in capture if s.lstrip().startswith("SELECT"))
-    return _explain(engine, statement, parameters)
-
-
 def test_each_billing_list_reads_its_index_in_order_and_the_aggregates_only_theirs(
     make_uow: Callable[[UUID], SqlAlchemyUnitOfWork],
     engine: Engine,
-    capture: list[tuple[str, Any]],
     analysed: UUID,
 ) -> None:
     wrong: dict[str, object] = {}
     for index, queries in SORTED.items():
         for number, query in enumerate(queries):
-            indexes, sorts = _plan(make_uow, engine, capture, analysed, query)
+            indexes, sorts = plan_of_query(make_uow, engine, analysed, query)
             if sorts or index not in indexes:
                 wrong[f"{index} #{number}"] = (indexes, sorts)
     for index, query in GROUPED.items():
-        indexes, _ = _plan(make_uow, engine, capture, analysed, query)
+        indexes, _ = plan_of_query(make_uow, engine, analysed, query)
         if indexes != {index}:
             wrong[index] = indexes
     assert wrong == {}, "lists read through another index, or sorted"

@@ -8,7 +8,6 @@ keys, and must only ever see the second tenant's rows.
 
 from __future__ import annotations
 
-import inspect
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -16,6 +15,7 @@ from uuid import UUID
 import attrs
 import pytest
 from billing_samples import AT, a_bill, a_bill_payment, a_fee_item, an_offline_topup
+from isolation import assert_adding_is_refused, assert_every_public_method_is_covered, assert_unseen
 from persistence_samples import Backend, a_property
 
 from adapters.persistence.sqlalchemy.repositories.billing import (
@@ -33,7 +33,6 @@ from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill, BillStatus
 from estate_core.billing.payment import Payment
 from estate_core.properties.model import Property
-from estate_core.shared.errors import NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
 from estate_core.shared.pagination import PageRequest
@@ -166,13 +165,7 @@ def tenants(backend: Backend) -> tuple[Tenant, Tenant]:
 
 
 def test_every_billing_repository_method_is_covered_here() -> None:
-    for repository, covered in COVERED.items():
-        public = {
-            name
-            for name, _ in inspect.getmembers(repository, inspect.isfunction)
-            if not name.startswith("_")
-        }
-        assert public == covered, f"{repository.__name__}: add the new methods to this test"
+    assert_every_public_method_is_covered(COVERED)
 
 
 def test_fee_items_and_readings_of_another_tenant_are_invisible(
@@ -180,16 +173,12 @@ def test_fee_items_and_readings_of_another_tenant_are_invisible(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        assert uow.fee_items.find(first.item.id) is None
-        with pytest.raises(NotFound):
-            uow.fee_items.get(first.item.id)
+        assert_unseen(uow.fee_items, first.item.id)
         by_name = uow.fee_items.find_by_name(COMMUNITY, "物业费")
         assert by_name is not None
         assert by_name.id == second.item.id
         assert [i.id for i in uow.fee_items.in_community(COMMUNITY)] == [second.item.id]
-        assert uow.meter_readings.find(first.reading.id) is None
-        with pytest.raises(NotFound):
-            uow.meter_readings.get(first.reading.id)
+        assert_unseen(uow.meter_readings, first.reading.id)
         theirs = (first.prop.id, first.item.id)
         assert uow.meter_readings.last_on_or_before(*theirs, DAY) is None
         assert uow.meter_readings.first_after(*theirs, date(2026, 1, 1)) is None
@@ -204,9 +193,7 @@ def test_bills_of_another_tenant_are_invisible(
     first, second = tenants
     with backend.uow(second.id) as uow:
         bills = uow.bills
-        assert bills.find(first.paid.id) is None
-        with pytest.raises(NotFound):
-            bills.get(first.paid.id)
+        assert_unseen(bills, first.paid.id)
         assert bills.find_by_key(first.prop.id, first.item.id, first.paid.period_start) is None
         assert bills.issued_keys(COMMUNITY, first.paid.period_start) == {
             (second.prop.id, second.item.id)
@@ -230,16 +217,12 @@ def test_ledgers_of_another_tenant_are_invisible(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        assert uow.prepayments.find(first.prepayment.id) is None
-        with pytest.raises(NotFound):
-            uow.prepayments.get(first.prepayment.id)
+        assert_unseen(uow.prepayments, first.prepayment.id)
         assert uow.prepayments.for_property(first.prop.id) is None
         assert uow.prepayments.in_credit([first.prop.id]) == []
         credit = uow.prepayments.in_credit([first.prop.id, second.prop.id])
         assert [x.id for x in credit] == [second.prepayment.id]
-        assert uow.public_funds.find(first.funds.id) is None
-        with pytest.raises(NotFound):
-            uow.public_funds.get(first.funds.id)
+        assert_unseen(uow.public_funds, first.funds.id)
         funds = uow.public_funds.for_community(COMMUNITY)
         assert funds is not None
         assert funds.id == second.funds.id
@@ -252,9 +235,7 @@ def test_payments_of_another_tenant_are_invisible(
     later = AT + timedelta(days=1)
     with backend.uow(second.id) as uow:
         payments = uow.payments
-        assert payments.find(first.pending.id) is None
-        with pytest.raises(NotFound):
-            payments.get(first.pending.id)
+        assert_unseen(payments, first.pending.id)
         for lock in (False, True):
             found = payments.find_by_out_trade_no(OUT_TRADE_NO, lock=lock)
             assert found is not None
@@ -294,21 +275,24 @@ def test_adding_a_billing_aggregate_of_another_tenant_is_refused(
 ) -> None:
     first, second = tenants
     with backend.uow(second.id) as uow:
-        for repository, aggregate in (
-            (uow.fee_items, a_fee_item(first.id, COMMUNITY, "水费")),
-            (uow.bills, a_bill(first.item, first.prop, 6)),
+        assert_adding_is_refused(
             (
-                uow.prepayments,
-                PrepaymentLedger(
-                    id=new_id(), tenant_id=first.id, community_id=COMMUNITY, property_id=new_id()
+                (uow.fee_items, a_fee_item(first.id, COMMUNITY, "水费")),
+                (uow.bills, a_bill(first.item, first.prop, 6)),
+                (
+                    uow.prepayments,
+                    PrepaymentLedger(
+                        id=new_id(),
+                        tenant_id=first.id,
+                        community_id=COMMUNITY,
+                        property_id=new_id(),
+                    ),
                 ),
-            ),
-            (
-                uow.public_funds,
-                PublicFundLedger(id=new_id(), tenant_id=first.id, community_id=new_id()),
-            ),
-            (uow.payments, a_bill_payment(first.prop, [first.upcoming])),
-            (uow.meter_readings, attrs.evolve(first.reading, id=new_id())),
-        ):
-            with pytest.raises(ValueError, match="another tenant"):
-                repository.add(aggregate)
+                (
+                    uow.public_funds,
+                    PublicFundLedger(id=new_id(), tenant_id=first.id, community_id=new_id()),
+                ),
+                (uow.payments, a_bill_payment(first.prop, [first.upcoming])),
+                (uow.meter_readings, attrs.evolve(first.reading, id=new_id())),
+            )
+        )

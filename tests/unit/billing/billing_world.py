@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 import attrs
-import pytest
 
 from adapters.persistence.memory import InMemoryUnitOfWork
 from estate_core.billing import billing_run, services
@@ -20,19 +18,11 @@ from estate_core.properties import services as properties
 from estate_core.properties.model import PropertyKind
 from estate_core.shared.access import ResidentActor, StaffActor
 from estate_core.shared.clock import FixedClock
-from estate_core.shared.errors import DomainError
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
 
 JANUARY = date(2026, 1, 1)
 DUE_IN_15_DAYS = DueRule(kind=DueRuleKind.DAYS_AFTER_START, value=15)
-
-
-def code_of(call: Callable[[], object]) -> str:
-    """The domain error code ``call`` raises (the test fails if it raises none)."""
-    with pytest.raises(DomainError) as raised:
-        call()
-    return raised.value.code
 
 
 def new_community(uow: InMemoryUnitOfWork, name: str = "阳光花园") -> UUID:

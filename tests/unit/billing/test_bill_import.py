@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pytest
-from billing_world import World, code_of
+from billing_world import World
 
 from estate_core.billing import imports, services
 from estate_core.billing.calculation import Calculation
@@ -16,6 +16,7 @@ from estate_core.shared.access import Permission, StaffActor
 from estate_core.shared.errors import InvalidInput
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 CSV = """楼栋,单元,房号,收费项目,账期,金额,到期日,业主姓名
 1,1,101,物业费,2026-03,250.00,2026-03-20,王五

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from billing_world import World, code_of
+from billing_world import World
 
 from estate_core.billing import queries, services
 from estate_core.billing.fee_item import LateFeePolicy
@@ -15,6 +15,7 @@ from estate_core.billing.queries import BillView
 from estate_core.shared.access import Actor, Permission, ResidentActor, StaffActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 FEBRUARY, MARCH, APRIL = date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from billing_world import World, code_of, new_community
+from billing_world import World, new_community
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +22,7 @@ from estate_core.shared.clock import FixedClock
 from estate_core.shared.errors import Conflict
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 MARCH = date(2026, 3, 1)
 APRIL = date(2026, 4, 1)

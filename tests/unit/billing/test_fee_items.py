@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from billing_world import DUE_IN_15_DAYS, World, code_of
+from billing_world import DUE_IN_15_DAYS, World
 
 from estate_core.billing import services
 from estate_core.billing.calculation import Calculation
@@ -16,6 +16,7 @@ from estate_core.shared.access import Permission, StaffActor
 from estate_core.shared.errors import DomainError
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 
 def test_managing_fee_items_needs_the_fee_manage_permission(world: World) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from billing_world import World, code_of, new_community
+from billing_world import World, new_community
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +17,7 @@ from estate_core.shared.access import Permission, StaffActor
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.errors import DomainError
 from estate_core.shared.ids import new_id
+from world_builders import code_of
 
 
 def _water(world: World) -> UUID:

@@ -8,7 +8,6 @@ from typing import Any
 
 import attrs
 import pytest
-from billing_world import code_of
 
 from estate_core.billing.payment import Payment
 from estate_core.billing.payment_allocation import Allocation
@@ -26,6 +25,7 @@ from estate_core.identity.model import SurplusPolicy
 from estate_core.shared.events import event_name
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 AT = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 MERCHANT = MerchantAccount(app_id="wx8888888888888888", merchant_id="1900000109")

@@ -6,7 +6,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from billing_world import World, code_of
+from billing_world import World
 from payment_world import FakeMerchants, Home, home_with_bills
 
 from estate_core.billing import payment_offline, payment_services, payment_settlement
@@ -25,6 +25,7 @@ from estate_core.commerce.order import (
 from estate_core.shared.access import Permission, StaffActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from billing_world import World, code_of
+from billing_world import World
 from payment_world import STRANGER, WECHAT, Home, home_with_bills
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
@@ -18,6 +18,7 @@ from estate_core.billing.payment_values import PaymentStatus, SettlementOutcome
 from estate_core.identity.model import SurplusPolicy
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 
 @pytest.fixture

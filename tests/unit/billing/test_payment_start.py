@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from billing_world import World, code_of
+from billing_world import World
 from payment_world import ALIPAY, FakeMerchants, Home, home_with_bills
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
@@ -25,6 +25,7 @@ from estate_core.shared.access import Permission, ResidentActor, StaffActor, Sys
 from estate_core.shared.errors import InvalidInput, PermissionDenied
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from billing_world import World, code_of, new_community
+from billing_world import World, new_community
 
 from estate_core.billing import funds
 from estate_core.billing.ledger import FundEntryKind
@@ -12,6 +12,7 @@ from estate_core.identity.model import Resident
 from estate_core.shared.access import Permission, ResidentActor, StaffActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from world_builders import code_of
 
 
 def _record(world: World, kind: FundEntryKind, yuan: str, actor: StaffActor | None = None) -> None:
