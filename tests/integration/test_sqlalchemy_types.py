@@ -95,7 +95,7 @@ def _raw_property(**overrides: str) -> dict[str, Any]:
         "room": "101",
         "area": "80.00",
         "owner_name": None,
-        "owner_phone": None,
+        "owner_phone_ciphertext": None,
         "version": 1,
     }
     return row | overrides

@@ -1,8 +1,9 @@
 """Mapping of the properties context: Property (with its owner of record) and Household.
 
 ``Property.owner_of_record`` (a frozen ``OwnerOfRecord`` or ``None``) is a composite over
-``owner_name`` / ``owner_phone``. ``Household.members`` (a list of frozen ``Member``) is an
-association proxy over :class:`MemberRow`, one ``household_members`` row per member.
+``owner_name`` / ``owner_phone_ciphertext`` (the phone encrypted at rest).
+``Household.members`` (a list of frozen ``Member``) is an association proxy over
+:class:`MemberRow`, one ``household_members`` row per member.
 """
 
 from __future__ import annotations
@@ -41,9 +42,12 @@ def map_properties(mappers: registry) -> None:
         properties={
             VERSION_ATTRIBUTE: properties.c.version,
             "_owner_name": properties.c.owner_name,
-            "_owner_phone": properties.c.owner_phone,
+            "_owner_phone": properties.c.owner_phone_ciphertext,
             "owner_of_record": attrs_composite(
-                OwnerOfRecord, properties.c.owner_name, properties.c.owner_phone, nullable=True
+                OwnerOfRecord,
+                properties.c.owner_name,
+                properties.c.owner_phone_ciphertext,
+                nullable=True,
             ),
         },
     )

@@ -16,6 +16,7 @@ from adapters.persistence.sqlalchemy.metadata import (
     tenant_primary_key,
     version_column,
 )
+from adapters.persistence.sqlalchemy.personal_data import PHONE, EncryptedText
 from adapters.persistence.sqlalchemy.types import ExactDecimal, UtcDateTime, str_enum
 from estate_core.properties.model import MemberRole, PropertyKind
 
@@ -41,7 +42,7 @@ properties = sa.Table(
     sa.Column("room", sort_text(40), nullable=False),
     sa.Column("area", ExactDecimal(10, 2), nullable=False),
     sa.Column("owner_name", sa.String(40), nullable=True),
-    sa.Column("owner_phone", sa.String(20), nullable=True),
+    sa.Column("owner_phone_ciphertext", EncryptedText(PHONE), nullable=True),
     sa.Column("billing_start", sa.Date(), nullable=True),
     sa.Column("billing_end", sa.Date(), nullable=True),
     version_column(),
@@ -49,7 +50,8 @@ properties = sa.Table(
     sa.UniqueConstraint("tenant_id", "community_id", "building", "unit", "room"),
     sa.CheckConstraint("area >= 0", name="area_non_negative"),
     sa.CheckConstraint(
-        "(owner_name IS NULL) = (owner_phone IS NULL)", name="owner_of_record_complete"
+        "(owner_name IS NULL) = (owner_phone_ciphertext IS NULL)",
+        name="owner_of_record_complete",
     ),
     sa.CheckConstraint(
         "billing_start IS NULL OR billing_end IS NULL OR billing_start <= billing_end",
