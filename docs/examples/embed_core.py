@@ -8,12 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
-from estate_core.billing import billing_run, payment_offline, queries
+from estate_core.billing import billing_run, queries
 from estate_core.billing import services as billing
 from estate_core.billing.calculation import Calculation
 from estate_core.billing.fee_item import DueRule, DueRuleKind, FeeCategory
 from estate_core.identity import services as identity
 from estate_core.identity import staff_services
+from estate_core.payments.services import offline
 from estate_core.properties import services as properties
 from estate_core.properties.model import PropertyKind
 from estate_core.shared.clock import SystemClock
@@ -66,11 +67,11 @@ def main() -> None:
     due = queries.list_property_bills(
         uow, clock, admin, queries.ListPropertyBills(property_id=shop, view=queries.BillView.DUE)
     ).items
-    receipt = payment_offline.collect_offline_payment(
+    receipt = offline.collect_offline_payment(
         uow,
         clock,
         admin,
-        payment_offline.CollectOfflinePayment(
+        offline.CollectOfflinePayment(
             property_id=shop,
             bill_ids=tuple(line.bill_id for line in due),
             received=due[0].total_due,

@@ -16,14 +16,15 @@ import attrs
 
 from adapters.sms.console import ConsoleSmsSender
 from entrypoints.bootstrap import Estate
-from estate_core.billing import billing_run, payment_services, payment_settlement, queries
+from estate_core.billing import billing_run, queries
 from estate_core.billing import services as billing
 from estate_core.billing.calculation import Calculation
 from estate_core.billing.fee_item import DueRule, DueRuleKind, FeeCategory, LateFeePolicy
-from estate_core.billing.payment_values import MerchantAccount, PaymentChannel
 from estate_core.identity import login_services, staff_services
 from estate_core.identity import services as identity
 from estate_core.identity.model import SurplusPolicy
+from estate_core.payments.services import checkout, settlement
+from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.properties import services as properties
 from estate_core.properties.model import PropertyKind
 from estate_core.service import workorder_services as repairs
@@ -175,31 +176,31 @@ def run_demo(
     )
 
     estate.merchant_accounts.add(tenant_id, PaymentChannel.WECHAT_JSAPI, WECHAT_ACCOUNT)
-    payment = payment_services.start_bill_payment(
+    payment = checkout.start_bill_payment(
         uow,
         clock,
         estate.merchant_accounts,
         owner,
-        payment_services.PayBills(
+        checkout.PayBills(
             property_id=home,
             bill_ids=tuple(line.bill_id for line in due),
             channel=PaymentChannel.WECHAT_JSAPI,
         ),
     )
-    notification = payment_settlement.SettlePayment(
+    notification = settlement.SettlePayment(
         out_trade_no=payment.out_trade_no,
         paid_amount=payment.amount,
         merchant=WECHAT_ACCOUNT,
         transaction_id="4200001234202611220000000001",
     )
-    settled = payment_settlement.settle_payment(uow, clock, notification)
-    duplicate = payment_settlement.settle_payment(uow, clock, notification)
+    settled = settlement.settle_payment(uow, clock, notification)
+    duplicate = settlement.settle_payment(uow, clock, notification)
     say(
         f"6. WeChat Pay order {payment.out_trade_no} for {payment.amount}: first notification "
         f"{settled.outcome.value}, the duplicate {duplicate.outcome.value} (settled once)."
     )
     try:
-        payment_settlement.settle_payment(
+        settlement.settle_payment(
             uow, clock, attrs.evolve(notification, paid_amount=payment.amount - Money(1))
         )
     except DomainError as error:

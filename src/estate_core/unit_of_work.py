@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from estate_core.billing.payment_settlement import PaymentUnitOfWork
 from estate_core.commerce.ports import CommerceUnitOfWork, MerchantOrderRepository
 from estate_core.community.ports import CommunityUnitOfWork
+from estate_core.payments.ports import PaymentUnitOfWork
 from estate_core.service.ports import ServiceUnitOfWork
 
 

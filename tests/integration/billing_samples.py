@@ -15,17 +15,18 @@ from uuid import UUID
 import attrs
 from persistence_samples import a_property
 
-from estate_core.billing import billing_run, payment_services, services
+from estate_core.billing import billing_run, services
 from estate_core.billing.calculation import Calculation
 from estate_core.billing.fee_item import DueRule, DueRuleKind, FeeCategory, FeeItem, LateFeePolicy
 from estate_core.billing.model import Bill
-from estate_core.billing.payment import Payment
-from estate_core.billing.payment_allocation import Allocation
-from estate_core.billing.payment_numbers import new_out_trade_no
-from estate_core.billing.payment_services import PaymentView
-from estate_core.billing.payment_settlement import SettlePayment
-from estate_core.billing.payment_values import MerchantAccount, PaymentChannel, PaymentTarget
 from estate_core.identity.model import Community, Resident, SurplusPolicy, Tenant, TenantSettings
+from estate_core.payments.allocation import Allocation
+from estate_core.payments.numbers import new_out_trade_no
+from estate_core.payments.payment import Payment
+from estate_core.payments.services import checkout
+from estate_core.payments.services.checkout import PaymentView
+from estate_core.payments.services.settlement import SettlePayment
+from estate_core.payments.values import MerchantAccount, PaymentChannel, PaymentTarget
 from estate_core.properties import services as properties
 from estate_core.properties.model import Property, PropertyKind
 from estate_core.shared.access import Permission, ResidentActor, StaffActor
@@ -274,12 +275,12 @@ class World:
             return [b.id for b in self.uow.bills.unpaid_for_property(property_id)]
 
     def pay(self, owner: ResidentActor, property_id: UUID, bill_ids: list[UUID]) -> PaymentView:
-        return payment_services.start_bill_payment(
+        return checkout.start_bill_payment(
             self.uow,
             self.clock,
             FakeMerchants(),
             owner,
-            payment_services.PayBills(
+            checkout.PayBills(
                 property_id=property_id,
                 bill_ids=tuple(bill_ids),
                 channel=PaymentChannel.WECHAT_JSAPI,

@@ -32,8 +32,8 @@ from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, m
 from adapters.persistence.sqlalchemy.tables.billing import bills
 from adapters.persistence.sqlalchemy.tables.outbox import outbox
 from estate_core.billing import billing_run
-from estate_core.billing import payment_settlement as settlement
 from estate_core.billing.model import BillStatus
+from estate_core.payments.services import settlement
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.errors import DomainError
 

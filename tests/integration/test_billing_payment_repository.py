@@ -11,10 +11,10 @@ import pytest
 from billing_samples import AT, WECHAT, a_bill, a_bill_payment, an_estate, an_offline_topup
 from persistence_samples import Backend
 
-from estate_core.billing.payment_allocation import Allocation
-from estate_core.billing.payment_refunds import RefundStatus
-from estate_core.billing.payment_values import CloseReason, PaymentStatus, SurplusCase
 from estate_core.identity.model import SurplusPolicy
+from estate_core.payments.allocation import Allocation
+from estate_core.payments.refund import RefundStatus
+from estate_core.payments.values import CloseReason, PaymentStatus, SurplusCase
 from estate_core.shared.errors import Conflict, NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money

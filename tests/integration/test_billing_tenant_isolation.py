@@ -31,7 +31,7 @@ from estate_core.billing.fee_item import FeeItem, LateFeePolicy
 from estate_core.billing.ledger import FundEntryKind, PrepaymentLedger, PublicFundLedger
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill, BillStatus
-from estate_core.billing.payment import Payment
+from estate_core.payments.payment import Payment
 from estate_core.properties.model import Property
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money

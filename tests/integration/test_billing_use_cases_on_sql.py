@@ -21,15 +21,15 @@ from billing_samples import FakeMerchants, World, notification
 from commerce_samples import an_order, open_shop
 
 from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
-from estate_core.billing import funds, imports, payment_offline, payment_services, queries, services
-from estate_core.billing import payment_settlement as settlement
+from estate_core.billing import funds, imports, queries, services
 from estate_core.billing.calculation import Calculation
 from estate_core.billing.fee_item import DueRule, DueRuleKind, FeeCategory, LateFeePolicy
 from estate_core.billing.ledger import FundEntryKind
 from estate_core.billing.model import BillStatus
-from estate_core.billing.payment_refunds import RefundStatus
-from estate_core.billing.payment_values import PaymentChannel, PaymentStatus
 from estate_core.commerce.order import OrderState, PaymentMethod
+from estate_core.payments.refund import RefundStatus
+from estate_core.payments.services import checkout, offline, settlement
+from estate_core.payments.values import PaymentChannel, PaymentStatus
 from estate_core.properties.model import PropertyKind
 from estate_core.shared.access import ResidentActor, SystemActor
 from estate_core.shared.clock import FixedClock
@@ -98,11 +98,11 @@ def test_billing_runs_views_ledgers_funds_and_import_on_the_database(
         )
         == "meter.reading_decreased"
     )
-    payment_offline.collect_offline_payment(
+    offline.collect_offline_payment(
         uow,
         clock,
         admin,
-        payment_offline.CollectOfflinePayment(
+        offline.CollectOfflinePayment(
             property_id=prepaid, receipt_no="SJ-1", received=Money.yuan("500")
         ),
     )
@@ -230,11 +230,11 @@ def test_payments_settle_refund_close_and_surplus_on_the_database(
     )
 
     given_up = world.pay(owner, home, [march])
-    payment_services.close_payment(uow, clock, owner, given_up.id)
+    checkout.close_payment(uow, clock, owner, given_up.id)
     forgotten = world.pay(owner, home, [march])
     clock.advance(timedelta(minutes=16))
-    assert payment_services.close_expired_payments(uow, clock, WORKER) == [forgotten.id]
-    assert payment_services.get_payment(uow, owner, forgotten.id).status is PaymentStatus.CLOSED
+    assert checkout.close_expired_payments(uow, clock, WORKER) == [forgotten.id]
+    assert checkout.get_payment(uow, owner, forgotten.id).status is PaymentStatus.CLOSED
 
     first = world.pay(owner, home, [march])
     clock.advance(timedelta(seconds=1))
@@ -242,7 +242,7 @@ def test_payments_settle_refund_close_and_surplus_on_the_database(
     settlement.settle_payment(uow, clock, notification(first, "4200000002"))
     late = settlement.settle_payment(uow, clock, notification(second, "4200000003"))
     assert [case.cause for case in late.surplus] == ["bill_already_paid"]
-    second_view = payment_services.get_payment(uow, admin, second.id)
+    second_view = checkout.get_payment(uow, admin, second.id)
     assert second_view.refundable == Money(0)
     with uow:
         history = uow.payments.for_property(home, PageRequest(limit=10)).items
@@ -261,12 +261,12 @@ def test_a_merchant_order_is_paid_through_the_commerce_repository(
         uow.merchant_orders.add(order)
         uow.commit()
     buyer = ResidentActor(resident_id=shop.resident.id)
-    payment = payment_services.start_order_payment(
+    payment = checkout.start_order_payment(
         uow,
         clock,
         FakeMerchants(),
         buyer,
-        payment_services.PayOrder(order_id=order.id, channel=PaymentChannel.WECHAT_NATIVE),
+        checkout.PayOrder(order_id=order.id, channel=PaymentChannel.WECHAT_NATIVE),
     )
     result = settlement.settle_payment(uow, clock, notification(payment))
     assert (result.status, result.surplus) == (PaymentStatus.SUCCEEDED, ())

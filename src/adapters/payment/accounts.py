@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from uuid import UUID
 
-from estate_core.billing.payment_values import MerchantAccount, PaymentChannel
+from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.shared.errors import InvalidInput
 
 
 class ConfiguredMerchantAccounts:
-    """A :class:`~estate_core.billing.payment_ports.MerchantAccounts` over a fixed mapping."""
+    """A :class:`~estate_core.payments.ports.MerchantAccounts` over a fixed mapping."""
 
     def __init__(self, accounts: Mapping[tuple[UUID, PaymentChannel], MerchantAccount]) -> None:
         self._accounts = dict(accounts)

@@ -11,7 +11,6 @@ from estate_core.billing.fee_item import FeeItem
 from estate_core.billing.ledger import PrepaymentLedger, PublicFundLedger
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill, BillStatus, PropertyArrears
-from estate_core.billing.payment_ports import PaymentRepository
 from estate_core.properties.model import Property
 from estate_core.properties.ports import PropertiesUnitOfWork
 from estate_core.shared.pagination import Page, PageRequest
@@ -165,9 +164,6 @@ class BillingUnitOfWork(PropertiesUnitOfWork, Protocol):
 
     @property
     def public_funds(self) -> PublicFundRepository: ...
-
-    @property
-    def payments(self) -> PaymentRepository: ...
 
     @property
     def billing_writer(self) -> BillingRunWriter: ...

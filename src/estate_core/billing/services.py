@@ -1,7 +1,7 @@
 """Use cases of billing: fee items, voiding bills, meter readings, the prepayment ledger.
 
 The billing run is in :mod:`billing_run`, views in :mod:`queries`, public funds in :mod:`funds`,
-bill import in :mod:`imports`; payments in :mod:`payment_services`.
+bill import in :mod:`imports`; payments in :mod:`estate_core.payments`.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.persistence.memory.store import InMemoryRepository
-from estate_core.billing.payment import Payment
-from estate_core.billing.payment_refunds import RefundStatus
-from estate_core.billing.payment_values import PaymentStatus
+from estate_core.payments.payment import Payment
+from estate_core.payments.refund import RefundStatus
+from estate_core.payments.values import PaymentStatus
 from estate_core.shared.errors import Conflict
 from estate_core.shared.pagination import Page, PageRequest, paginate
 

@@ -44,10 +44,10 @@ from estate_core.billing.fee_item import DueRule, FeeItem, LateFeePolicy
 from estate_core.billing.ledger import FundEntry, LedgerEntry, PrepaymentLedger, PublicFundLedger
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill
-from estate_core.billing.payment import Payment
-from estate_core.billing.payment_allocation import Allocation
-from estate_core.billing.payment_refunds import Refund
-from estate_core.billing.payment_values import MerchantAccount, SurplusCase
+from estate_core.payments.allocation import Allocation
+from estate_core.payments.payment import Payment
+from estate_core.payments.refund import Refund
+from estate_core.payments.values import MerchantAccount, SurplusCase
 
 
 class ValueRow:

@@ -23,7 +23,7 @@ from adapters.persistence.sqlalchemy.tables.payments import (
     payment_refunds,
     payments,
 )
-from estate_core.billing.payment import Payment
+from estate_core.payments.payment import Payment
 from estate_core.shared.pagination import Page, PageRequest
 
 

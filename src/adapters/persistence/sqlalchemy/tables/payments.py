@@ -45,15 +45,15 @@ from adapters.persistence.sqlalchemy.metadata import (
     version_column,
 )
 from adapters.persistence.sqlalchemy.types import MoneyType, UtcDateTime, str_enum
-from estate_core.billing.payment_allocation import Allocation
-from estate_core.billing.payment_refunds import RefundStatus
-from estate_core.billing.payment_values import (
+from estate_core.identity.model import SurplusPolicy
+from estate_core.payments.allocation import Allocation
+from estate_core.payments.refund import RefundStatus
+from estate_core.payments.values import (
     CloseReason,
     PaymentChannel,
     PaymentStatus,
     PaymentTarget,
 )
-from estate_core.identity.model import SurplusPolicy
 from estate_core.shared.money import Money
 
 TEXT_MAX = 200

@@ -1,4 +1,4 @@
-"""The vocabulary of Payment 支付单: channels, statuses, the transition table, errors.
+"""The vocabulary of Payment 支付单: channels, statuses, the transition table, the shape rules.
 
 Kept apart from the aggregate so adapters and read models can use the names without it. The
 surplus policy is the tenant's setting, :class:`estate_core.identity.model.SurplusPolicy`.
@@ -13,9 +13,10 @@ from uuid import UUID
 
 import attrs
 
-from estate_core.billing.payment_allocation import Allocation
 from estate_core.identity.model import SurplusPolicy
-from estate_core.shared.errors import Conflict, InvalidInput
+from estate_core.payments.allocation import Allocation
+from estate_core.payments.errors import AmountMismatch, MerchantMismatch
+from estate_core.shared.errors import InvalidInput
 from estate_core.shared.money import Money, total
 
 
@@ -89,14 +90,6 @@ class CloseReason(enum.StrEnum):
 class SettlementOutcome(enum.StrEnum):
     SETTLED = "settled"
     ALREADY_SETTLED = "already_settled"
-
-
-class AmountMismatch(Conflict):
-    code = "payment.amount_mismatch"
-
-
-class MerchantMismatch(Conflict):
-    code = "payment.merchant_mismatch"
 
 
 @attrs.frozen(kw_only=True)

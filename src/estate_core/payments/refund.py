@@ -19,7 +19,7 @@ from uuid import UUID
 
 import attrs
 
-from estate_core.billing.payment_allocation import Allocation, split_proportionally
+from estate_core.payments.allocation import Allocation, split_proportionally
 from estate_core.shared.errors import Conflict, InvalidInput
 from estate_core.shared.money import Money, total
 

@@ -9,9 +9,10 @@ from typing import Any
 import attrs
 import pytest
 
-from estate_core.billing.payment import Payment
-from estate_core.billing.payment_allocation import Allocation
-from estate_core.billing.payment_values import (
+from estate_core.identity.model import SurplusPolicy
+from estate_core.payments.allocation import Allocation
+from estate_core.payments.payment import Payment
+from estate_core.payments.values import (
     TRANSITIONS,
     CloseReason,
     MerchantAccount,
@@ -21,7 +22,6 @@ from estate_core.billing.payment_values import (
     PaymentTarget,
     SettlementOutcome,
 )
-from estate_core.identity.model import SurplusPolicy
 from estate_core.shared.events import event_name
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money

@@ -12,10 +12,11 @@ from billing_world import World
 from payment_world import ALIPAY, FakeMerchants, Home, home_with_bills
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
-from estate_core.billing import payment_services, services
+from estate_core.billing import services
 from estate_core.billing.fee_item import LateFeePolicy
 from estate_core.billing.model import BillStatus
-from estate_core.billing.payment_values import (
+from estate_core.payments.services import checkout
+from estate_core.payments.values import (
     MerchantAccount,
     PaymentChannel,
     PaymentStatus,
@@ -107,8 +108,8 @@ def test_a_top_up_is_for_a_positive_amount(home: Home) -> None:
 
 def test_the_payer_can_close_a_pending_payment(home: Home) -> None:
     payment = home.pay()
-    payment_services.close_payment(home.uow, home.world.clock, home.owner, payment.id)
-    closed = payment_services.get_payment(home.uow, home.owner, payment.id)
+    checkout.close_payment(home.uow, home.world.clock, home.owner, payment.id)
+    closed = checkout.get_payment(home.uow, home.owner, payment.id)
     assert closed.status is PaymentStatus.CLOSED
 
 
@@ -116,7 +117,7 @@ def test_only_the_payer_may_close_a_payment(world: World, home: Home) -> None:
     payment = home.pay()
     someone = ResidentActor(resident_id=new_id())
     assert (
-        code_of(lambda: payment_services.close_payment(world.uow, world.clock, someone, payment.id))
+        code_of(lambda: checkout.close_payment(world.uow, world.clock, someone, payment.id))
         == "payment.not_payer"
     )
 
@@ -125,11 +126,7 @@ def test_a_settled_payment_cannot_be_closed(home: Home) -> None:
     payment = home.pay()
     home.notify(payment)
     assert (
-        code_of(
-            lambda: payment_services.close_payment(
-                home.uow, home.world.clock, home.owner, payment.id
-            )
-        )
+        code_of(lambda: checkout.close_payment(home.uow, home.world.clock, home.owner, payment.id))
         == "payment.invalid_transition"
     )
 
@@ -140,13 +137,12 @@ def test_the_worker_closes_expired_payments_and_leaves_the_others(world: World, 
     world.clock.advance(timedelta(minutes=10))
     young = home.top_up(Money(20_000))
     world.clock.advance(timedelta(minutes=6))
-    closed = payment_services.close_expired_payments(
+    closed = checkout.close_expired_payments(
         world.uow, world.clock, SystemActor(job="close_expired_payments")
     )
     assert closed == [old.id]
     statuses = {
-        p.id: payment_services.get_payment(world.uow, home.owner, p.id).status
-        for p in (old, paid, young)
+        p.id: checkout.get_payment(world.uow, home.owner, p.id).status for p in (old, paid, young)
     }
     assert statuses == {
         old.id: PaymentStatus.CLOSED,
@@ -156,12 +152,12 @@ def test_the_worker_closes_expired_payments_and_leaves_the_others(world: World, 
 
 
 def test_the_close_timeout_is_configurable(world: World, home: Home) -> None:
-    payment = payment_services.start_bill_payment(
+    payment = checkout.start_bill_payment(
         world.uow,
         world.clock,
         FakeMerchants(),
         home.owner,
-        payment_services.PayBills(
+        checkout.PayBills(
             property_id=home.property_id,
             bill_ids=tuple(home.bill_ids),
             channel=PaymentChannel.WECHAT_NATIVE,
@@ -179,14 +175,14 @@ class AlipayOnly:
 
 
 def test_a_channel_the_tenant_has_not_set_up_is_refused(home: Home) -> None:
-    cmd = payment_services.PayBills(
+    cmd = checkout.PayBills(
         property_id=home.property_id,
         bill_ids=tuple(home.bill_ids),
         channel=PaymentChannel.WECHAT_H5,
     )
     assert (
         code_of(
-            lambda: payment_services.start_bill_payment(
+            lambda: checkout.start_bill_payment(
                 home.uow, home.world.clock, AlipayOnly(), home.owner, cmd
             )
         )
@@ -202,9 +198,9 @@ def test_staff_read_payments_of_their_communities_only(world: World, home: Home)
         permissions=frozenset({Permission.REPORT_READ}),
         community_ids=frozenset({new_id()}),
     )
-    assert payment_services.get_payment(world.uow, reader, payment.id).id == payment.id
+    assert checkout.get_payment(world.uow, reader, payment.id).id == payment.id
     with pytest.raises(PermissionDenied):
-        payment_services.get_payment(world.uow, elsewhere, payment.id)
+        checkout.get_payment(world.uow, elsewhere, payment.id)
 
 
 def test_a_payment_is_invisible_to_other_tenants(
@@ -213,8 +209,7 @@ def test_a_payment_is_invisible_to_other_tenants(
     payment = home.pay()
     other = InMemoryUnitOfWork(store, new_id(), world.clock)
     assert (
-        code_of(lambda: payment_services.get_payment(other, world.admin, payment.id))
-        == "payment.not_found"
+        code_of(lambda: checkout.get_payment(other, world.admin, payment.id)) == "payment.not_found"
     )
 
 

@@ -3,7 +3,7 @@
 The money goes straight to the tenant's own WeChat Pay / Alipay merchant (DESIGN.md §1); the
 payment is our record of it. Its rules:
 
-- ``sum(allocations) + credit == amount`` for bills and top-ups (see ``payment_allocation``).
+- ``sum(allocations) + credit == amount`` for bills and top-ups (see ``allocation``).
 - Settlement is idempotent: a second notification of the same payment is a no-op. Amount and
   merchant are checked against what was recorded at creation before anything changes.
 - A payment we closed locally may still succeed at the gateway; it is then settled, never lost.
@@ -17,16 +17,17 @@ from uuid import UUID
 
 import attrs
 
-from estate_core.billing import payment_events as events
-from estate_core.billing.payment_allocation import Allocation
-from estate_core.billing.payment_numbers import surplus_refund_no
-from estate_core.billing.payment_refunds import (
+from estate_core.identity.model import SurplusPolicy
+from estate_core.payments import events
+from estate_core.payments.allocation import Allocation
+from estate_core.payments.numbers import surplus_refund_no
+from estate_core.payments.refund import (
     Refund,
     RefundStatus,
     attribute_refund,
     check_refund_request,
 )
-from estate_core.billing.payment_values import (
+from estate_core.payments.values import (
     SETTLED_STATUSES,
     TRANSITIONS,
     CloseReason,
@@ -40,7 +41,6 @@ from estate_core.billing.payment_values import (
     check_settlement,
     check_shape,
 )
-from estate_core.identity.model import SurplusPolicy
 from estate_core.shared.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from estate_core.shared.events import Aggregate
 from estate_core.shared.money import Money, total

@@ -6,13 +6,14 @@ from uuid import UUID
 
 import attrs
 
-from estate_core.billing.payment import Payment
-from estate_core.billing.payment_allocation import PaymentSplit
-from estate_core.billing.payment_numbers import new_out_trade_no
-from estate_core.billing.payment_services import PaymentView, split_for, unpaid_bills, view
-from estate_core.billing.payment_settlement import PaymentUnitOfWork, apply_settlement
-from estate_core.billing.payment_values import PaymentChannel, PaymentTarget
 from estate_core.billing.services import community_today
+from estate_core.payments.allocation import PaymentSplit
+from estate_core.payments.numbers import new_out_trade_no
+from estate_core.payments.payment import Payment
+from estate_core.payments.ports import PaymentUnitOfWork
+from estate_core.payments.services.checkout import PaymentView, split_for, unpaid_bills, view
+from estate_core.payments.services.settlement import apply_settlement
+from estate_core.payments.values import PaymentChannel, PaymentTarget
 from estate_core.shared.access import Actor, Permission, require_staff
 from estate_core.shared.clock import Clock, local_date
 from estate_core.shared.errors import Conflict, InvalidInput

@@ -10,12 +10,13 @@ from billing_world import World
 from payment_world import STRANGER, WECHAT, Home, home_with_bills
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
-from estate_core.billing import payment_services, payment_settlement, services
+from estate_core.billing import services
 from estate_core.billing.model import BillStatus
-from estate_core.billing.payment_numbers import surplus_refund_no
-from estate_core.billing.payment_refunds import RefundStatus
-from estate_core.billing.payment_values import PaymentStatus, SettlementOutcome
 from estate_core.identity.model import SurplusPolicy
+from estate_core.payments.numbers import surplus_refund_no
+from estate_core.payments.refund import RefundStatus
+from estate_core.payments.services import checkout, settlement
+from estate_core.payments.values import PaymentStatus, SettlementOutcome
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.money import Money
 from world_builders import code_of
@@ -61,9 +62,7 @@ def test_amount_mismatch_never_marks_anything_paid(home: Home, store: InMemorySt
     payment = home.pay()
     assert code_of(lambda: home.notify(payment, amount=Money(1))) == "payment.amount_mismatch"
     assert _bill_states(home) == [(BillStatus.UNPAID, None)] * 2
-    assert payment_services.get_payment(home.uow, home.owner, payment.id).status is (
-        PaymentStatus.PENDING
-    )
+    assert checkout.get_payment(home.uow, home.owner, payment.id).status is (PaymentStatus.PENDING)
     [alert] = _events(store, "PaymentMismatchDetected")
     assert alert["kind"] == "payment.amount_mismatch"
     assert alert["received"] == "1"
@@ -94,23 +93,23 @@ def test_a_second_transaction_for_a_settled_payment_is_refused(home: Home) -> No
 
 
 def test_an_unknown_order_number_is_not_found(home: Home) -> None:
-    cmd = payment_settlement.SettlePayment(
+    cmd = settlement.SettlePayment(
         out_trade_no="260315ZZZZ", paid_amount=Money(1), merchant=STRANGER, transaction_id="1"
     )
-    call = lambda: payment_settlement.settle_payment(home.uow, home.world.clock, cmd)  # noqa: E731
+    call = lambda: settlement.settle_payment(home.uow, home.world.clock, cmd)  # noqa: E731
     assert code_of(call) == "payment.not_found"
-    bad = payment_settlement.SettlePayment(
+    bad = settlement.SettlePayment(
         out_trade_no="../etc", paid_amount=Money(1), merchant=STRANGER, transaction_id="1"
     )
     assert (
-        code_of(lambda: payment_settlement.settle_payment(home.uow, home.world.clock, bad))
+        code_of(lambda: settlement.settle_payment(home.uow, home.world.clock, bad))
         == "payment.not_found"
     )
 
 
 def test_a_payment_closed_locally_that_succeeds_later_is_still_settled(home: Home) -> None:
     payment = home.pay()
-    payment_services.close_payment(home.uow, home.world.clock, home.owner, payment.id)
+    checkout.close_payment(home.uow, home.world.clock, home.owner, payment.id)
     result = home.notify(payment)
     assert result.outcome is SettlementOutcome.SETTLED
     assert result.status is PaymentStatus.SUCCEEDED
@@ -179,13 +178,13 @@ def test_copies_of_a_notification_arriving_at_once_settle_once(
     payment = home.pay()
     racing = RacingUnitOfWork(store, home.uow.tenant_id, clock)
     racing.race = lambda: home.notify(payment)
-    cmd = payment_settlement.SettlePayment(
+    cmd = settlement.SettlePayment(
         out_trade_no=payment.out_trade_no,
         paid_amount=payment.amount,
         merchant=WECHAT,
         transaction_id="4200000001202603150001",
     )
-    result = payment_settlement.settle_payment(racing, clock, cmd)
+    result = settlement.settle_payment(racing, clock, cmd)
     assert result.already_settled
     assert len(_events(store, "PaymentSettled")) == 1
     assert len(_events(store, "BillPaid")) == 2

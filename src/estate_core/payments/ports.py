@@ -1,5 +1,6 @@
-"""Ports of the Payment 支付单 aggregate: its repository, the tenant's merchant accounts, and
-the merchant orders a payment may pay (declared here so billing never imports commerce)."""
+"""Ports of the payments context: the Payment 支付单 repository, the tenant's merchant accounts,
+the merchant orders a payment may pay (declared here so payments never imports commerce), and the
+unit of work of its use cases."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from estate_core.billing.payment import Payment
-from estate_core.billing.payment_values import MerchantAccount, PaymentChannel
+from estate_core.billing.ports import BillingUnitOfWork
+from estate_core.payments.payment import Payment
+from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.shared.money import Money
 from estate_core.shared.pagination import Page, PageRequest
 
@@ -89,3 +91,14 @@ class PayableOrder(Protocol):
 
 class PayableOrders(Protocol):
     def get(self, order_id: UUID) -> PayableOrder: ...
+
+
+class PaymentUnitOfWork(BillingUnitOfWork, Protocol):
+    """Billing, its payments, and the merchant orders a payment may pay (commerce's repository
+    fits)."""
+
+    @property
+    def payments(self) -> PaymentRepository: ...
+
+    @property
+    def merchant_orders(self) -> PayableOrders: ...

@@ -10,34 +10,31 @@ in-memory store) the loser of two concurrent commits is retried and finds the sa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID
 
 import attrs
 
 from estate_core.billing.model import BillStatus
-from estate_core.billing.payment import Payment
-from estate_core.billing.payment_allocation import Allocation
-from estate_core.billing.payment_numbers import (
+from estate_core.billing.services import open_prepayment_ledger
+from estate_core.identity.model import SurplusPolicy, TenantSettings
+from estate_core.payments.allocation import Allocation
+from estate_core.payments.errors import AmountMismatch, MerchantMismatch
+from estate_core.payments.numbers import (
     check_out_refund_no,
     is_out_trade_no,
     new_out_refund_no,
 )
-from estate_core.billing.payment_ports import PayableOrders
-from estate_core.billing.payment_refunds import RefundStatus
-from estate_core.billing.payment_values import (
-    AmountMismatch,
+from estate_core.payments.payment import Payment
+from estate_core.payments.ports import PaymentUnitOfWork
+from estate_core.payments.refund import RefundStatus
+from estate_core.payments.values import (
     MerchantAccount,
-    MerchantMismatch,
     PaymentChannel,
     PaymentStatus,
     PaymentTarget,
     SettlementOutcome,
     SurplusCase,
 )
-from estate_core.billing.ports import BillingUnitOfWork
-from estate_core.billing.services import open_prepayment_ledger
-from estate_core.identity.model import SurplusPolicy, TenantSettings
 from estate_core.shared.access import Actor, Permission, require_staff
 from estate_core.shared.clock import Clock, local_date
 from estate_core.shared.errors import ConcurrencyConflict, Conflict, NotFound
@@ -52,13 +49,6 @@ _BILL_CAUSES = {
     BillStatus.VOID: "bill_void",
     BillStatus.REFUNDED: "bill_refunded",
 }
-
-
-class PaymentUnitOfWork(BillingUnitOfWork, Protocol):
-    """Billing plus the merchant orders a payment may pay (commerce's repository fits)."""
-
-    @property
-    def merchant_orders(self) -> PayableOrders: ...
 
 
 @attrs.frozen(kw_only=True)
@@ -126,7 +116,7 @@ def _settle_once(uow: PaymentUnitOfWork, clock: Clock, cmd: SettlePayment) -> Se
         )
 
 
-def surplus_policy(uow: BillingUnitOfWork) -> SurplusPolicy:
+def surplus_policy(uow: PaymentUnitOfWork) -> SurplusPolicy:
     """The tenant's setting; the default when unset, since money that arrived must be handled."""
     tenant = uow.tenants.find(uow.tenant_id)
     return (tenant.settings if tenant is not None else TenantSettings()).surplus_policy
@@ -155,7 +145,7 @@ def apply_settlement(uow: PaymentUnitOfWork, payment: Payment, at: datetime) -> 
 
 
 def _pay_bill(
-    uow: BillingUnitOfWork, payment: Payment, allocation: Allocation, at: datetime
+    uow: PaymentUnitOfWork, payment: Payment, allocation: Allocation, at: datetime
 ) -> str | None:
     """Settle one bill; the reason it could not be paid, or None."""
     bill = uow.bills.find(allocation.bill_id)
@@ -181,7 +171,7 @@ def _pay_order(uow: PaymentUnitOfWork, payment: Payment, at: datetime) -> None:
 
 
 def _credit(
-    uow: BillingUnitOfWork, payment: Payment, amount: Money, reason: str, at: datetime
+    uow: PaymentUnitOfWork, payment: Payment, amount: Money, reason: str, at: datetime
 ) -> None:
     ledger = open_prepayment_ledger(uow, _property_of(payment))
     ledger.credit(amount, reason, payment.id, at)
@@ -230,7 +220,7 @@ class RefundPayment:
 
 
 def refund_payment(
-    uow: BillingUnitOfWork, clock: Clock, actor: Actor, cmd: RefundPayment
+    uow: PaymentUnitOfWork, clock: Clock, actor: Actor, cmd: RefundPayment
 ) -> RefundView:
     """Staff with ``payment.refund`` refund all or part of a payment, with a reason.
 
@@ -270,7 +260,7 @@ class RecordRefundResult:
 
 
 def record_refund_result(
-    uow: BillingUnitOfWork, clock: Clock, cmd: RecordRefundResult
+    uow: PaymentUnitOfWork, clock: Clock, cmd: RecordRefundResult
 ) -> RefundView:
     """Record a refund's outcome; a repeat of the same outcome is a no-op."""
     with uow:
@@ -283,7 +273,7 @@ def record_refund_result(
 
 
 def _finish_refund(
-    uow: BillingUnitOfWork, payment: Payment, number: str, *, succeeded: bool, at: datetime
+    uow: PaymentUnitOfWork, payment: Payment, number: str, *, succeeded: bool, at: datetime
 ) -> bool:
     """A failed refund gives its prepayment part back; a full refund unpays the bills."""
     if not payment.record_refund_result(number, succeeded, at):

@@ -1,4 +1,4 @@
-"""Helpers for the billing tests: one community with homes, owners and fee items."""
+"""Helpers for the billing and payment tests: one community with homes, owners and fee items."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import attrs
+import pytest
 
 from adapters.persistence.memory import InMemoryUnitOfWork
 from estate_core.billing import billing_run, services
@@ -159,3 +160,9 @@ class World:
                 read_on=on,
             ),
         )
+
+
+@pytest.fixture
+def world(uow: InMemoryUnitOfWork, clock: FixedClock, admin: StaffActor) -> World:
+    """One community (Asia/Shanghai) and the admin; today is 2026-03-15 local."""
+    return World(uow=uow, clock=clock, admin=admin, community_id=new_community(uow))

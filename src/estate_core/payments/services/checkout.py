@@ -1,6 +1,6 @@
 """Use cases that start and close payments 支付单.
 
-Settlement and refunds are in ``payment_settlement``, the cashier's counter in ``payment_offline``.
+Settlement and refunds are in ``settlement``, the cashier's counter in ``offline``.
 
 Bills already in another pending payment may be paid again: refusing would let one abandoned
 payment sheet lock a family's bills until it times out, and it would not even be safe, since a
@@ -17,19 +17,18 @@ from uuid import UUID
 import attrs
 
 from estate_core.billing.model import Bill, BillStatus
-from estate_core.billing.payment import Payment
-from estate_core.billing.payment_allocation import Allocation, PaymentSplit, split_payment
-from estate_core.billing.payment_numbers import new_out_trade_no
-from estate_core.billing.payment_ports import MerchantAccounts
-from estate_core.billing.payment_settlement import PaymentUnitOfWork
-from estate_core.billing.payment_values import (
+from estate_core.billing.ports import BillingUnitOfWork
+from estate_core.billing.services import community_today, require_staff_with_any
+from estate_core.payments.allocation import Allocation, PaymentSplit, split_payment
+from estate_core.payments.numbers import new_out_trade_no
+from estate_core.payments.payment import Payment
+from estate_core.payments.ports import MerchantAccounts, PaymentUnitOfWork
+from estate_core.payments.values import (
     CloseReason,
     PaymentChannel,
     PaymentStatus,
     PaymentTarget,
 )
-from estate_core.billing.ports import BillingUnitOfWork
-from estate_core.billing.services import community_today, require_staff_with_any
 from estate_core.properties.services import require_member
 from estate_core.shared.access import (
     Actor,
@@ -129,7 +128,7 @@ class _Order:
 
 
 def _open_online(
-    uow: BillingUnitOfWork,
+    uow: PaymentUnitOfWork,
     clock: Clock,
     merchants: MerchantAccounts,
     channel: PaymentChannel,
@@ -171,7 +170,7 @@ class PayBills:
 
 
 def start_bill_payment(
-    uow: BillingUnitOfWork,
+    uow: PaymentUnitOfWork,
     clock: Clock,
     merchants: MerchantAccounts,
     actor: ResidentActor,
@@ -205,7 +204,7 @@ class TopUpPrepayment:
 
 
 def start_topup(
-    uow: BillingUnitOfWork,
+    uow: PaymentUnitOfWork,
     clock: Clock,
     merchants: MerchantAccounts,
     actor: ResidentActor,
@@ -262,7 +261,7 @@ def start_order_payment(
         return _open_online(uow, clock, merchants, cmd.channel, close_after, new)
 
 
-def close_payment(uow: BillingUnitOfWork, clock: Clock, actor: Actor, payment_id: UUID) -> None:
+def close_payment(uow: PaymentUnitOfWork, clock: Clock, actor: Actor, payment_id: UUID) -> None:
     """The payer gives up (or staff with ``payment.collect`` close it): pending → closed."""
     with uow:
         payment = uow.payments.get(payment_id)
@@ -278,7 +277,7 @@ def close_payment(uow: BillingUnitOfWork, clock: Clock, actor: Actor, payment_id
 
 
 def close_expired_payments(
-    uow: BillingUnitOfWork, clock: Clock, actor: SystemActor, *, limit: int = 100
+    uow: PaymentUnitOfWork, clock: Clock, actor: SystemActor, *, limit: int = 100
 ) -> list[UUID]:
     """The worker closes pending payments past their expiry, each in its own transaction.
 
@@ -299,7 +298,7 @@ def close_expired_payments(
     return closed
 
 
-def get_payment(uow: BillingUnitOfWork, actor: Actor, payment_id: UUID) -> PaymentView:
+def get_payment(uow: PaymentUnitOfWork, actor: Actor, payment_id: UUID) -> PaymentView:
     """The payer follows their payment after paying; staff who collect, refund or read reports
     see the payments of their communities."""
     with uow:

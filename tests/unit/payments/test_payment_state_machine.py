@@ -25,17 +25,18 @@ from hypothesis.stateful import (
 from payment_world import STRANGER, Home, home_with_bills
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
-from estate_core.billing import payment_services, payment_settlement, services
+from estate_core.billing import services
 from estate_core.billing.calculation import add_months
 from estate_core.billing.model import BillStatus
-from estate_core.billing.payment_refunds import RefundStatus, attribute_refund
-from estate_core.billing.payment_services import PaymentView
-from estate_core.billing.payment_values import (
+from estate_core.identity.model import SurplusPolicy
+from estate_core.payments.refund import RefundStatus, attribute_refund
+from estate_core.payments.services import checkout, settlement
+from estate_core.payments.services.checkout import PaymentView
+from estate_core.payments.values import (
     SETTLED_STATUSES,
     PaymentStatus,
     SettlementOutcome,
 )
-from estate_core.identity.model import SurplusPolicy
 from estate_core.shared.access import Permission, StaffActor, SystemActor
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.errors import DomainError
@@ -170,7 +171,7 @@ class BillsAndPayments(RuleBasedStateMachine):
         world = self.world
 
         def call() -> None:
-            payment_services.close_payment(world.uow, world.clock, self.home.owner, view.id)
+            checkout.close_payment(world.uow, world.clock, self.home.owner, view.id)
 
         if self._load(view).status is PaymentStatus.PENDING:
             call()
@@ -182,7 +183,7 @@ class BillsAndPayments(RuleBasedStateMachine):
     def time_passes(self, minutes: int) -> None:
         self.world.clock.advance(timedelta(minutes=minutes))
         now = self.world.clock.now()
-        closed = payment_services.close_expired_payments(
+        closed = checkout.close_expired_payments(
             self.world.uow, self.world.clock, SystemActor(job="close")
         )
         for view in self.payments:
@@ -204,22 +205,22 @@ class BillsAndPayments(RuleBasedStateMachine):
         world = self.world
         if size == "same number" and payment.refunds:
             previous = payment.refunds[-1]
-            again = payment_settlement.RefundPayment(
+            again = settlement.RefundPayment(
                 payment_id=view.id,
                 amount=previous.amount,
                 reason="重试",
                 out_refund_no=previous.out_refund_no,
             )
             before = self._state()
-            payment_settlement.refund_payment(world.uow, world.clock, world.admin, again)
+            settlement.refund_payment(world.uow, world.clock, world.admin, again)
             assert self._state() == before
             return
         left = payment.refundable if payment.is_settled else view.amount
         amount = {"all": left, "over": left + Money(1)}.get(size, Money(fen))
-        cmd = payment_settlement.RefundPayment(payment_id=view.id, amount=amount, reason="退款")
+        cmd = settlement.RefundPayment(payment_id=view.id, amount=amount, reason="退款")
 
         def call() -> None:
-            payment_settlement.refund_payment(world.uow, world.clock, world.admin, cmd)
+            settlement.refund_payment(world.uow, world.clock, world.admin, cmd)
 
         if payment.status not in REFUNDABLE:
             self._refused(call, "payment.invalid_transition")
@@ -242,12 +243,12 @@ class BillsAndPayments(RuleBasedStateMachine):
         refunds = self._load(view).refunds
         requested = [r for r in refunds if r.status is RefundStatus.REQUESTED] or refunds
         refund = requested[j % len(requested)]
-        cmd = payment_settlement.RecordRefundResult(
+        cmd = settlement.RecordRefundResult(
             out_trade_no=view.out_trade_no, out_refund_no=refund.out_refund_no, succeeded=succeeded
         )
 
         def call() -> object:
-            return payment_settlement.record_refund_result(self.world.uow, self.world.clock, cmd)
+            return settlement.record_refund_result(self.world.uow, self.world.clock, cmd)
 
         outcome = RefundStatus.SUCCEEDED if succeeded else RefundStatus.FAILED
         if refund.status is RefundStatus.REQUESTED:

@@ -9,12 +9,7 @@ import pytest
 from billing_world import World
 from payment_world import FakeMerchants, Home, home_with_bills
 
-from estate_core.billing import payment_offline, payment_services, payment_settlement
 from estate_core.billing.model import BillStatus
-from estate_core.billing.payment_refunds import MAX_REFUNDS, RefundStatus
-from estate_core.billing.payment_services import PaymentView
-from estate_core.billing.payment_settlement import RefundView
-from estate_core.billing.payment_values import PaymentChannel, PaymentStatus, PaymentTarget
 from estate_core.commerce.order import (
     CancelledBy,
     MerchantOrder,
@@ -22,6 +17,11 @@ from estate_core.commerce.order import (
     OrderState,
     PaymentMethod,
 )
+from estate_core.payments.refund import MAX_REFUNDS, RefundStatus
+from estate_core.payments.services import checkout, offline, settlement
+from estate_core.payments.services.checkout import PaymentView
+from estate_core.payments.services.settlement import RefundView
+from estate_core.payments.values import PaymentChannel, PaymentStatus, PaymentTarget
 from estate_core.shared.access import Permission, StaffActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
@@ -49,28 +49,28 @@ def _refund(
     reason: str = "业主多缴",
     actor: StaffActor | None = None,
 ) -> RefundView:
-    return payment_settlement.refund_payment(
+    return settlement.refund_payment(
         home.uow,
         home.world.clock,
         actor or home.world.admin,
-        payment_settlement.RefundPayment(
+        settlement.RefundPayment(
             payment_id=payment.id, amount=amount, reason=reason, out_refund_no=number
         ),
     )
 
 
 def _result(home: Home, payment: PaymentView, number: str, succeeded: bool) -> RefundView:
-    return payment_settlement.record_refund_result(
+    return settlement.record_refund_result(
         home.uow,
         home.world.clock,
-        payment_settlement.RecordRefundResult(
+        settlement.RecordRefundResult(
             out_trade_no=payment.out_trade_no, out_refund_no=number, succeeded=succeeded
         ),
     )
 
 
 def _status(home: Home, payment: PaymentView) -> PaymentStatus:
-    return payment_services.get_payment(home.uow, home.world.admin, payment.id).status
+    return checkout.get_payment(home.uow, home.world.admin, payment.id).status
 
 
 def _bill_statuses(home: Home) -> set[BillStatus]:
@@ -199,11 +199,11 @@ def _collect(
     bill_ids: tuple[UUID, ...] = (),
     received: Money | None = None,
 ) -> PaymentView:
-    cmd = payment_offline.CollectOfflinePayment(
+    cmd = offline.CollectOfflinePayment(
         property_id=home.property_id, receipt_no=receipt_no, bill_ids=bill_ids, received=received
     )
     world = home.world
-    return payment_offline.collect_offline_payment(world.uow, world.clock, world.admin, cmd)
+    return offline.collect_offline_payment(world.uow, world.clock, world.admin, cmd)
 
 
 def test_an_offline_payment_settles_at_once_against_its_receipt(home: Home) -> None:
@@ -245,11 +245,11 @@ def test_an_offline_refund_is_cash_back_at_once(home: Home) -> None:
 
 def test_collecting_needs_the_payment_collect_permission(home: Home) -> None:
     refunder = StaffActor(staff_id=new_id(), permissions=frozenset({Permission.PAYMENT_REFUND}))
-    call = lambda: payment_offline.collect_offline_payment(  # noqa: E731
+    call = lambda: offline.collect_offline_payment(  # noqa: E731
         home.uow,
         home.world.clock,
         refunder,
-        payment_offline.CollectOfflinePayment(property_id=home.property_id, receipt_no="NO.5"),
+        offline.CollectOfflinePayment(property_id=home.property_id, receipt_no="NO.5"),
     )
     assert code_of(call) == "permission.missing"
 
@@ -274,12 +274,12 @@ def _order(home: Home) -> MerchantOrder:
 
 
 def _pay_order(home: Home, order: MerchantOrder) -> PaymentView:
-    return payment_services.start_order_payment(
+    return checkout.start_order_payment(
         home.uow,
         home.world.clock,
         FakeMerchants(),
         home.owner,
-        payment_services.PayOrder(order_id=order.id, channel=PaymentChannel.WECHAT_JSAPI),
+        checkout.PayOrder(order_id=order.id, channel=PaymentChannel.WECHAT_JSAPI),
     )
 
 
@@ -314,11 +314,11 @@ def test_only_the_buyer_pays_an_order(world: World, home: Home) -> None:
     order = _order(home)
     other_home = world.home()
     stranger = world.owner_of(other_home)
-    call = lambda: payment_services.start_order_payment(  # noqa: E731
+    call = lambda: checkout.start_order_payment(  # noqa: E731
         home.uow,
         home.world.clock,
         FakeMerchants(),
         stranger,
-        payment_services.PayOrder(order_id=order.id, channel=PaymentChannel.WECHAT_JSAPI),
+        checkout.PayOrder(order_id=order.id, channel=PaymentChannel.WECHAT_JSAPI),
     )
     assert code_of(call) == "payment.not_your_order"

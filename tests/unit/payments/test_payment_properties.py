@@ -10,18 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estate_core.billing.payment_allocation import (
+from estate_core.payments.allocation import (
     Allocation,
     split_payment,
     split_proportionally,
 )
-from estate_core.billing.payment_numbers import (
+from estate_core.payments.numbers import (
     check_out_refund_no,
     is_out_trade_no,
     new_out_trade_no,
     surplus_refund_no,
 )
-from estate_core.billing.payment_refunds import Refund, attribute_refund
+from estate_core.payments.refund import Refund, attribute_refund
 from estate_core.shared.errors import InvalidInput
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money, total

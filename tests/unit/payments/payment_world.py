@@ -9,12 +9,12 @@ import attrs
 from billing_world import JANUARY, World
 
 from adapters.persistence.memory import InMemoryUnitOfWork
-from estate_core.billing import payment_services, payment_settlement
 from estate_core.billing.fee_item import LateFeePolicy
-from estate_core.billing.payment_services import PaymentView
-from estate_core.billing.payment_settlement import SettlementResult
-from estate_core.billing.payment_values import MerchantAccount, PaymentChannel
 from estate_core.identity.model import SurplusPolicy, Tenant, TenantSettings
+from estate_core.payments.services import checkout, settlement
+from estate_core.payments.services.checkout import PaymentView
+from estate_core.payments.services.settlement import SettlementResult
+from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.shared.access import ResidentActor
 from estate_core.shared.errors import InvalidInput
 from estate_core.shared.money import Money
@@ -62,12 +62,12 @@ class Home:
         channel: PaymentChannel = PaymentChannel.WECHAT_JSAPI,
         payer: ResidentActor | None = None,
     ) -> PaymentView:
-        return payment_services.start_bill_payment(
+        return checkout.start_bill_payment(
             self.uow,
             self.world.clock,
             FakeMerchants(),
             payer or self.owner,
-            payment_services.PayBills(
+            checkout.PayBills(
                 property_id=self.property_id,
                 bill_ids=tuple(self.bill_ids if bill_ids is None else bill_ids),
                 channel=channel,
@@ -75,12 +75,12 @@ class Home:
         )
 
     def top_up(self, amount: Money) -> PaymentView:
-        return payment_services.start_topup(
+        return checkout.start_topup(
             self.uow,
             self.world.clock,
             FakeMerchants(),
             self.owner,
-            payment_services.TopUpPrepayment(
+            checkout.TopUpPrepayment(
                 property_id=self.property_id, amount=amount, channel=PaymentChannel.ALIPAY_WAP
             ),
         )
@@ -95,10 +95,10 @@ class Home:
     ) -> SettlementResult:
         """The gateway's notification for ``payment`` (by default: it was paid as asked)."""
         expected = WECHAT if payment.channel.value.startswith("wechat") else ALIPAY
-        return payment_settlement.settle_payment(
+        return settlement.settle_payment(
             self.uow,
             self.world.clock,
-            payment_settlement.SettlePayment(
+            settlement.SettlePayment(
                 out_trade_no=payment.out_trade_no,
                 paid_amount=payment.amount if amount is None else amount,
                 merchant=merchant or expected,
