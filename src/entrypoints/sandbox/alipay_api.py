@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from litestar import Litestar, Request, get, post, route
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from entrypoints.sandbox.alipay_methods import PAGE_METHODS
@@ -86,7 +87,7 @@ def gateway_app(emulator: AlipayEmulator) -> Litestar:
         return Response(emulator.signed_answer(method, content), media_type=JSON)
 
     @get("/qr/{token:str}", sync_to_thread=False)
-    def scan(token: str) -> Response[str]:
+    def scan(token: FromPath[str]) -> Response[str]:
         """The payer's Alipay app scanned the code: now the trade exists."""
         with emulator.lock:
             found = [t for t in emulator.trades.values() if t.qr_token == token]
@@ -96,7 +97,7 @@ def gateway_app(emulator: AlipayEmulator) -> Litestar:
         return _cashier(found[0])
 
     @post("/cashier/{trade_no:str}/pay", sync_to_thread=True, status_code=200)
-    def pay(trade_no: str) -> Response[str]:
+    def pay(trade_no: FromPath[str]) -> Response[str]:
         try:
             trade = by_trade_no(trade_no)
             emulator.pay(trade.out_trade_no)
@@ -109,7 +110,7 @@ def gateway_app(emulator: AlipayEmulator) -> Litestar:
         return _page("支付宝", "<p>支付成功</p>")
 
     @post("/cashier/{trade_no:str}/cancel", sync_to_thread=True, status_code=200)
-    def cancel(trade_no: str) -> Response[str]:
+    def cancel(trade_no: FromPath[str]) -> Response[str]:
         try:
             emulator.cancel(by_trade_no(trade_no).out_trade_no)
         except AlipayError as error:
@@ -117,7 +118,7 @@ def gateway_app(emulator: AlipayEmulator) -> Litestar:
         return _page("支付宝", "<p>交易已关闭</p>")
 
     @get("/downloadBillFile.resource", sync_to_thread=False)
-    def download(token: str) -> Response[bytes]:
+    def download(token: FromQuery[str]) -> Response[bytes]:
         bill = emulator.bills.get(token)
         if bill is None:
             return Response(b"", status_code=404)
