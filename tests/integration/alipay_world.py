@@ -40,6 +40,7 @@ DIRECT_APP = "2021000122600001"
 PARTNER_APP = "2021000199990001"
 TENANT_APP = "2021000122600002"
 SELLER = "2088102177846880"
+HUNDRED_YUAN = Money(10_000)
 
 
 @attrs.frozen
@@ -91,11 +92,19 @@ class Alipay:
     notify_url: str
     settings: Settings
 
+    def reset(self) -> None:
+        """Forget every trade, bill and notification: the servers outlive one test."""
+        self.emulator.trades.clear()
+        self.emulator.bills.clear()
+        self.emulator.deliveries.clear()
+        self.webhook.notices.clear()
+        self.webhook.refusals.clear()
+
     def order(
         self,
         out_trade_no: str,
         channel: PaymentChannel = PaymentChannel.ALIPAY_WAP,
-        amount: Money = Money(10_000),
+        amount: Money = HUNDRED_YUAN,
     ) -> GatewayOrder:
         return GatewayOrder(
             out_trade_no=out_trade_no,
@@ -119,7 +128,7 @@ class Alipay:
         self,
         out_trade_no: str,
         channel: PaymentChannel = PaymentChannel.ALIPAY_WAP,
-        amount: Money = Money(10_000),
+        amount: Money = HUNDRED_YUAN,
     ) -> Notice:
         """Create, open and pay a trade; the notice the webhook accepted for it."""
         self.open(self.gateway.create(self.order(out_trade_no, channel, amount)))

@@ -40,9 +40,15 @@ def given_keys() -> Keys:
     return Keys.generate()
 
 
-@pytest.fixture(params=["direct", "partner"])
-def alipay(request: pytest.FixtureRequest, given_keys: Keys) -> Iterator[Alipay]:
+@pytest.fixture(scope="module", params=["direct", "partner"])
+def served(request: pytest.FixtureRequest, given_keys: Keys) -> Iterator[Alipay]:
     yield from alipay_world(request.param, given_keys)
+
+
+@pytest.fixture
+def alipay(served: Alipay) -> Alipay:
+    served.reset()
+    return served
 
 
 def refund(alipay: Alipay, out_refund_no: str, fen: int, paid: int = 10_000) -> RefundReport:
@@ -134,7 +140,7 @@ def test_an_unpaid_trade_closes_and_closing_again_or_unopened_is_no_error(alipay
     alipay.gateway.close("NEVEROPENED1")
     assert alipay.gateway.query("P0001").status is TradeStatus.CLOSED
     assert alipay.gateway.query("NEVEROPENED1").status is TradeStatus.UNKNOWN
-    with pytest.raises(AlipayError, match="ACQ.TRADE_STATUS_ERROR"):
+    with pytest.raises(AlipayError, match=r"ACQ\.TRADE_STATUS_ERROR"):
         alipay.emulator.pay("P0001")
 
 
@@ -175,9 +181,9 @@ def test_partial_then_full_refund_each_refund_once_and_are_queried(alipay: Alipa
     assert alipay.gateway.query("P0001").status is TradeStatus.PAID
     assert alipay.gateway.query_refund("P0001", "R1") == first
     assert alipay.gateway.query_refund("P0001", "R9").state is RefundState.PROCESSING
-    with pytest.raises(GatewayRefused, match="ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"):
+    with pytest.raises(GatewayRefused, match=r"ACQ\.REFUND_AMT_NOT_EQUAL_TOTAL"):
         refund(alipay, "R2", 7_001)
-    with pytest.raises(GatewayRefused, match="ACQ.DISCORDANT_REPEAT_REQUEST"):
+    with pytest.raises(GatewayRefused, match=r"ACQ\.DISCORDANT_REPEAT_REQUEST"):
         refund(alipay, "R1", 3_001)
 
     rest = refund(alipay, "R2", 7_000)

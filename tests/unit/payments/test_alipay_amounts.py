@@ -68,7 +68,7 @@ def test_amounts_outside_alipays_range_are_never_written(fen: int) -> None:
     ],
 )
 def test_anything_but_plain_yuan_in_range_is_refused(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Alipay"):
         fen_from_yuan(text)
 
 
