@@ -10,16 +10,14 @@ the amount is an amount. Whether the amount is *our* payment's is the settlement
 
 from __future__ import annotations
 
-import logging
 import urllib.request
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from alipay import AliPay, ISVAliPay
-from alipay.exceptions import AliPayException, AliPayValidationError
-from Cryptodome.PublicKey import RSA
 
+from adapters.payment.alipay_calls import call, field, pem
 from adapters.payment.alipay_notice import parse_notification
 from adapters.payment.alipay_statement import parse_statement
 from adapters.payment.alipay_wire import (
@@ -48,26 +46,12 @@ from estate_core.payments.gateway import (
 from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.shared.errors import InvalidInput
 
-log = logging.getLogger(__name__)
-
 PRODUCTION_GATEWAY = "https://openapi.alipay.com/gateway.do"
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
 """Alipay's own sandbox (沙箱环境); our emulator serves ``<base>/gateway.do``."""
 
-SUCCESS = "10000"
 TRADE_NOT_EXIST = "ACQ.TRADE_NOT_EXIST"
 BILL_NOT_EXIST = "isp.bill_not_exist"
-
-
-def _pem(key: str, what: str) -> str:
-    """Keys are PEM with their header lines; Alipay's console shows bare base64, refused here."""
-    if "-----BEGIN" not in key:
-        raise InvalidInput("payment.invalid_key", f"the {what} must be PEM with header lines")
-    try:
-        RSA.import_key(key)
-    except (ValueError, IndexError, TypeError):
-        raise InvalidInput("payment.invalid_key", f"the {what} is not an RSA key") from None
-    return key
 
 
 class AlipayGateway:
@@ -93,8 +77,8 @@ class AlipayGateway:
     ) -> None:
         keys: dict[str, Any] = {
             "appid": app_id,
-            "app_private_key_string": _pem(app_private_key, "app private key"),
-            "alipay_public_key_string": _pem(alipay_public_key, "Alipay public key"),
+            "app_private_key_string": pem(app_private_key, "app private key"),
+            "alipay_public_key_string": pem(alipay_public_key, "Alipay public key"),
             "sign_type": "RSA2",
         }
         self._client: AliPay | ISVAliPay
@@ -134,8 +118,8 @@ class AlipayGateway:
             "time_expire": beijing_text(order.expires_at),
         }
         if order.channel is PaymentChannel.ALIPAY_QR:
-            answer = self._call(self._client.api_alipay_trade_precreate, **fields)
-            return Checkout(kind=CheckoutKind.QR_CODE, url=_field(answer, "qr_code"))
+            answer = call(self._client.api_alipay_trade_precreate, **fields)
+            return Checkout(kind=CheckoutKind.QR_CODE, url=field(answer, "qr_code"))
         pages = {
             PaymentChannel.ALIPAY_WAP: self._client.api_alipay_trade_wap_pay,
             PaymentChannel.ALIPAY_PAGE: self._client.api_alipay_trade_page_pay,
@@ -166,7 +150,7 @@ class AlipayGateway:
 
     def query(self, out_trade_no: str) -> TradeReport:
         try:
-            answer = self._call(self._client.api_alipay_trade_query, out_trade_no=out_trade_no)
+            answer = call(self._client.api_alipay_trade_query, out_trade_no=out_trade_no)
         except GatewayRefused as refused:
             if refused.details.get("sub_code") == TRADE_NOT_EXIST:
                 return TradeReport(
@@ -187,7 +171,7 @@ class AlipayGateway:
             status = TradeStatus.REFUNDED
         paid = status in (TradeStatus.PAID, TradeStatus.REFUNDED)
         try:
-            amount = fen_from_yuan(_field(answer, "total_amount")) if paid else None
+            amount = fen_from_yuan(field(answer, "total_amount")) if paid else None
             paid_at = from_beijing(str(paid_on)) if paid and paid_on else None
         except ValueError as error:
             raise GatewayUnavailable(f"Alipay answered a malformed trade: {error}") from None
@@ -203,7 +187,7 @@ class AlipayGateway:
     def close(self, out_trade_no: str) -> None:
         """A trade Alipay never opened (the payer never reached the cashier) is closed too."""
         try:
-            self._call(self._client.api_alipay_trade_close, out_trade_no=out_trade_no)
+            call(self._client.api_alipay_trade_close, out_trade_no=out_trade_no)
         except GatewayRefused as refused:
             if refused.details.get("sub_code") == TRADE_NOT_EXIST:
                 return
@@ -221,7 +205,7 @@ class AlipayGateway:
             amount = yuan_text(order.amount)
         except ValueError as error:
             raise InvalidInput("payment.invalid_amount", str(error)) from None
-        answer = self._call(
+        answer = call(
             self._client.api_alipay_trade_refund,
             refund_amount=amount,
             out_trade_no=order.out_trade_no,
@@ -242,14 +226,14 @@ class AlipayGateway:
         """``REFUND_SUCCESS`` is success; no status means not (yet) refunded, never "failed":
         Alipay says a refund queried too early may still succeed, and the same number retried
         refunds once."""
-        answer = self._call(
+        answer = call(
             self._client.api_alipay_trade_fastpay_refund_query,
             out_request_no=out_refund_no,
             out_trade_no=out_trade_no,
         )
         succeeded = answer.get("refund_status") == "REFUND_SUCCESS"
         try:
-            amount = fen_from_yuan(_field(answer, "refund_amount")) if succeeded else None
+            amount = fen_from_yuan(field(answer, "refund_amount")) if succeeded else None
         except ValueError as error:
             raise GatewayUnavailable(f"Alipay answered a malformed refund: {error}") from None
         return RefundReport(
@@ -267,7 +251,7 @@ class AlipayGateway:
         bill is not ready yet (before about 10:00 the next day, Beijing time): ask after that.
         """
         try:
-            answer = self._call(
+            answer = call(
                 self._client.server_api,
                 "alipay.data.dataservice.bill.downloadurl.query",
                 {"bill_type": "trade", "bill_date": day.isoformat()},
@@ -278,7 +262,7 @@ class AlipayGateway:
             raise
         try:
             with urllib.request.urlopen(
-                _field(answer, "bill_download_url"), timeout=self._timeout
+                field(answer, "bill_download_url"), timeout=self._timeout
             ) as response:
                 archive = response.read()
         except OSError as error:
@@ -287,38 +271,3 @@ class AlipayGateway:
             return parse_statement(archive)
         except ValueError as error:
             raise GatewayUnavailable(f"the Alipay bill could not be read: {error}") from None
-
-    def _call(self, operation: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """Run one SDK call; any ``code`` but 10000 becomes a domain error (the SDK returns it)."""
-        try:
-            answer = operation(*args, **kwargs)
-        except AliPayValidationError:
-            raise GatewayUnavailable("Alipay's answer did not carry Alipay's signature") from None
-        except AliPayException as error:
-            code = str(getattr(error, "_AliPayException__code", None) or "")
-            raise _error(code, "", "Alipay answered an unsigned error") from None
-        except (OSError, ValueError) as error:
-            raise GatewayUnavailable(f"Alipay could not be reached: {error}") from None
-        if not isinstance(answer, dict):
-            raise GatewayUnavailable("Alipay answered something that is not an object")
-        code = str(answer.get("code"))
-        if code != SUCCESS:
-            sub_code = str(answer.get("sub_code", ""))
-            message = f"Alipay said {code} {sub_code}: {answer.get('sub_msg') or answer.get('msg')}"
-            log.info("alipay refused a call: %s", message)
-            raise _error(code, sub_code, message)
-        return answer
-
-
-def _error(code: str, sub_code: str, message: str) -> GatewayRefused | GatewayUnavailable:
-    """20000 (服务不可用) and the ``SYSTEM_ERROR`` sub-codes may pass; the rest will not."""
-    if code == "20000" or sub_code.endswith("SYSTEM_ERROR"):
-        return GatewayUnavailable(message, alipay_code=code, sub_code=sub_code)
-    return GatewayRefused(message, alipay_code=code, sub_code=sub_code)
-
-
-def _field(answer: Mapping[str, Any], name: str) -> str:
-    value = answer.get(name)
-    if not isinstance(value, str) or not value:
-        raise GatewayUnavailable(f"Alipay's answer has no {name}")
-    return value
