@@ -59,6 +59,8 @@ def parse_statement(archive: bytes) -> list[StatementEntry]:
     entries = []
     try:
         for cells in table:
+            if len(cells) != len(header):
+                raise ValueError(f"a line of the detail file has {len(cells)} cells")
             entry = _entry(dict(zip(header, (cell.strip() for cell in cells), strict=True)))
             if entry is not None:
                 entries.append(entry)
