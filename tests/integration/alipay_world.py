@@ -94,6 +94,7 @@ class Alipay:
 
     def reset(self) -> None:
         """Forget every trade, bill and notification: the servers outlive one test."""
+        self.emulator.clock = lambda: AT
         self.emulator.trades.clear()
         self.emulator.bills.clear()
         self.emulator.deliveries.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -142,6 +143,15 @@ def test_an_unpaid_trade_closes_and_closing_again_or_unopened_is_no_error(alipay
     assert alipay.gateway.query("NEVEROPENED1").status is TradeStatus.UNKNOWN
     with pytest.raises(AlipayError, match=r"ACQ\.TRADE_STATUS_ERROR"):
         alipay.emulator.pay("P0001")
+
+
+def test_a_trade_past_its_time_expire_is_closed_and_cannot_be_paid(alipay: Alipay) -> None:
+    alipay.open(alipay.gateway.create(alipay.order("P0001")))
+    alipay.emulator.clock = lambda: AT + timedelta(minutes=15)
+    assert alipay.gateway.query("P0001").status is TradeStatus.CLOSED
+    with pytest.raises(AlipayError, match=r"ACQ\.TRADE_STATUS_ERROR"):
+        alipay.emulator.pay("P0001")
+    assert alipay.webhook.notices == []
 
 
 def test_a_paid_trade_cannot_be_closed(alipay: Alipay) -> None:

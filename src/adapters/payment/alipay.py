@@ -90,8 +90,10 @@ class AlipayGateway:
             if not auth_app_id:
                 raise InvalidInput("payment.invalid_account", "partner mode needs auth_app_id")
             self._client = ISVAliPay(**keys, app_auth_token=app_auth_token)
-        # The SDK knows only production and Alipay's sandbox; the emulator needs its own URL.
+        # The SDK takes neither a gateway URL (it knows production and Alipay's sandbox; the
+        # emulator has its own) nor, in partner mode, a timeout: both are set on the client.
         self._client._gateway = gateway_url
+        self._client._config.timeout = timeout
         self._gateway_url = gateway_url
         self._timeout = timeout
         self._app_id = app_id
