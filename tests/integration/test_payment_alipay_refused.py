@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from alipay_world import AT, PARTNER_APP, TENANT_APP, Alipay, Keys, alipay_world, public_pem_of
 
@@ -154,6 +155,15 @@ def test_a_genuine_notification_off_by_one_fen_passes_the_adapter_for_settlement
     alipay.paid("P0001")
     notice = verify(alipay, resigned(lambda f: f.update(total_amount="100.01"))(alipay))
     assert getattr(notice, "paid_amount", None) == Money(10_001)
+
+
+def test_a_cashier_url_whose_amount_the_payer_changed_opens_nothing(alipay: Alipay) -> None:
+    checkout = alipay.gateway.create(alipay.order("P0001"))
+    assert checkout.url is not None
+    assert "%22100.00%22" in checkout.url
+    page = httpx.get(checkout.url.replace("%22100.00%22", "%220.01%22"))
+    assert "isv.invalid-signature" in page.text
+    assert alipay.emulator.trades == {}
 
 
 def test_a_request_signed_with_a_key_alipay_does_not_know_is_refused(alipay: Alipay) -> None:

@@ -253,8 +253,11 @@ class AlipayEmulator(GatewayMethods):
         return self.signed_form(fields).decode("ascii")
 
     def deliver(self, out_trade_no: str, form: bytes) -> int | None:
-        """POST a notification to the trade's ``notify_url``; returns the receiver's status."""
+        """POST a notification to the trade's ``notify_url``; returns the receiver's status
+        (None when the order named no URL or nobody answered)."""
         trade = self.find(out_trade_no)
+        if not trade.notify_url.startswith(("http://", "https://")):
+            return None
         request = urllib.request.Request(
             trade.notify_url,
             data=form,
