@@ -179,11 +179,13 @@ class ReconciliationReport(Aggregate):
     def explain(self, discrepancy_id: UUID, note: str, by: UUID, at: datetime) -> Discrepancy:
         """Staff accept a difference as right (说明), saying why."""
         found = self.discrepancy(discrepancy_id)
+        _next(found, DiscrepancyAction.EXPLAIN)
         return self._move(found, DiscrepancyAction.EXPLAIN, _note(note, required=True), by, at)
 
     def fix(self, discrepancy_id: UUID, note: str | None, by: UUID, at: datetime) -> Discrepancy:
         """Staff put the books right (e.g. recorded a refund made on the merchant platform)."""
         found = self.discrepancy(discrepancy_id)
+        _next(found, DiscrepancyAction.FIX)
         return self._move(found, DiscrepancyAction.FIX, _note(note, required=False), by, at)
 
     def _add(self, finding: Finding, at: datetime) -> Discrepancy:
@@ -231,9 +233,7 @@ class ReconciliationReport(Aggregate):
         by: UUID | None,
         at: datetime,
     ) -> Discrepancy:
-        state = DISCREPANCY_TRANSITIONS.get((found.state, action))
-        if state is None:
-            raise InvalidTransition("discrepancy", found.state, action)
+        state = _next(found, action)
         moved = attrs.evolve(found, state=state, note=note, resolved_by=by, resolved_at=at)
         self._replace(found, moved)
         self.record(
@@ -246,6 +246,13 @@ class ReconciliationReport(Aggregate):
             )
         )
         return moved
+
+
+def _next(found: Discrepancy, action: DiscrepancyAction) -> DiscrepancyState:
+    state = DISCREPANCY_TRANSITIONS.get((found.state, action))
+    if state is None:
+        raise InvalidTransition("discrepancy", found.state, action)
+    return state
 
 
 def _refreshed(existing: Discrepancy, finding: Finding) -> Discrepancy:
