@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.persistence.sqlalchemy.errors import database_errors
 from adapters.persistence.sqlalchemy.repositories.base import SqlRepository, Stored
@@ -304,8 +305,44 @@ class SqlPrepaymentRepository(SqlRepository[PrepaymentLedger]):
     table = prepayment_ledgers
     not_found_code = "prepayment.not_found"
 
-    def for_property(self, property_id: UUID) -> PrepaymentLedger | None:
-        return self._one(self._select().where(prepayment_ledgers.c.property_id == property_id))
+    def for_property(self, property_id: UUID, *, lock: bool = False) -> PrepaymentLedger | None:
+        """With ``lock``: ``SELECT … FOR NO KEY UPDATE`` (adding entries elsewhere is not
+        blocked), so concurrent credits take turns; SQLite has one writer at a time anyway."""
+        statement = self._select().where(prepayment_ledgers.c.property_id == property_id)
+        if lock:
+            statement = statement.with_for_update(
+                key_share=True, of=prepayment_ledgers
+            ).execution_options(populate_existing=True)
+        return self._one(statement)
+
+    def open(self, ledger: PrepaymentLedger) -> PrepaymentLedger:
+        """``INSERT … ON CONFLICT DO NOTHING`` then the locked read: on PostgreSQL an insert
+        that meets another transaction's uncommitted ledger waits for it, then inserts nothing
+        and reads (and locks) that ledger once committed."""
+        if ledger.tenant_id != self._tenant_id:
+            raise ValueError("aggregate belongs to another tenant than this unit of work")
+        if ledger.entries:
+            raise ValueError("a ledger is opened empty")
+        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(prepayment_ledgers)
+            .values(
+                tenant_id=ledger.tenant_id,
+                id=ledger.id,
+                community_id=ledger.community_id,
+                property_id=ledger.property_id,
+                balance=Money.zero(),
+                version=1,
+            )
+            .on_conflict_do_nothing(index_elements=["tenant_id", "property_id"])
+        )
+        with database_errors():
+            self._session.flush()
+            self._session.execute(statement)
+        opened = self.for_property(ledger.property_id, lock=True)
+        if opened is None:
+            raise LookupError("the ledger just opened is not there")
+        return opened
 
     def in_credit(self, property_ids: Collection[UUID]) -> list[PrepaymentLedger]:
         """On the stored balance (kept in step with the entries) and the unique property key."""
