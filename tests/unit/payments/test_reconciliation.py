@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from billing_world import World
-from fake_gateway import OneGatewayPerGroup
 from payment_world import Home, home_with_bills
 
+from adapters.persistence.memory import InMemoryStore
 from estate_core.billing.model import BillStatus
 from estate_core.identity.roles import BUILTIN_ROLE_PERMISSIONS, BuiltinRole
 from estate_core.payments.comparison import DiscrepancyKind
@@ -35,6 +35,7 @@ from estate_core.payments.values import ChannelGroup, PaymentChannel, PaymentSta
 from estate_core.shared.access import Actor, Permission, StaffActor, SystemActor
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
+from fake_gateway import OneGatewayPerGroup
 from world_builders import code_of
 
 DAY = date(2026, 3, 15)
@@ -224,7 +225,7 @@ def _refund(home: Home, payment: PaymentView, amount: Money, number: str) -> set
 
 
 def test_running_a_day_again_refreshes_its_report_instead_of_adding_one(
-    home: Home, gateways: OneGatewayPerGroup
+    home: Home, gateways: OneGatewayPerGroup, store: InMemoryStore
 ) -> None:
     first, second = home.pay(home.bill_ids[:1]), home.pay(home.bill_ids[1:2])
     home.notify(first)
@@ -241,7 +242,7 @@ def test_running_a_day_again_refreshes_its_report_instead_of_adding_one(
         ),
     )
     gateways.wechat.statements[DAY] = [line(second, transaction_id="4200000002")]
-    found_before = _events(home, "DiscrepancyFound")
+    found_before = _events(store, "DiscrepancyFound")
     again = reconcile(home, gateways)
     assert again.summary.id == report.summary.id
     assert (again.summary.runs, again.summary.lines, again.summary.matched) == (2, 1, 1)
@@ -249,13 +250,13 @@ def test_running_a_day_again_refreshes_its_report_instead_of_adding_one(
     others = [d.id for d in report.discrepancies if d.id != explained.id]
     assert states[explained.id] == (DiscrepancyState.EXPLAINED, "商户平台延迟出单")
     assert [states[i][0] for i in others] in ([], [DiscrepancyState.FIXED])
-    assert _events(home, "DiscrepancyFound") == found_before
+    assert _events(store, "DiscrepancyFound") == found_before
     page = list_reconciliation_reports(home.uow, home.world.admin)
     assert [s.id for s in page.items] == [report.summary.id]
 
 
-def _events(home: Home, name: str) -> int:
-    return sum(1 for message in home.world.uow._store.outbox if message.event_name == name)
+def _events(store: InMemoryStore, name: str) -> int:
+    return sum(1 for message in store.outbox if message.event_name == name)
 
 
 def test_staff_explain_and_fix_open_discrepancies_once(
