@@ -46,7 +46,7 @@ from estate_core.payments.services.settlement import (
 from estate_core.payments.values import ChannelGroup
 from estate_core.shared.access import Actor, StaffActor, SystemActor
 from estate_core.shared.clock import CHINA, Clock, local_date
-from estate_core.shared.errors import DomainError, InvalidInput
+from estate_core.shared.errors import Conflict, DomainError, InvalidInput
 from estate_core.shared.ids import new_id
 
 
@@ -92,22 +92,40 @@ def reconcile_day(
         lines, local, group, start, end, lambda: gateway.statement(cmd.day - timedelta(days=1))
     )
     findings, resolved = _repair(uow, clock, comparison, lines, local)
+    run = _Run(
+        lines=len(lines), matched=len(comparison.matched), findings=findings, resolved=resolved
+    )
+    try:
+        return _record(uow, clock, group, cmd.day, run)
+    except Conflict:
+        return _record(uow, clock, group, cmd.day, run)
+
+
+@attrs.frozen(kw_only=True)
+class _Run:
+    lines: int
+    matched: int
+    findings: list[Finding]
+    resolved: list[Resolved]
+
+
+def _record(
+    uow: ReconciliationUnitOfWork, clock: Clock, group: ChannelGroup, day: date, run: _Run
+) -> ReportView:
+    """Store the run on the day's report; a run of the same day that stored its report (or
+    changed it) first makes this fail once with a conflict, and the retry refreshes that one."""
     with uow:
-        report = uow.reconciliations.for_day(group, cmd.day)
+        report = uow.reconciliations.for_day(group, day)
         if report is None:
             report = ReconciliationReport.start(
-                report_id=new_id(),
-                tenant_id=uow.tenant_id,
-                group=group,
-                day=cmd.day,
-                at=clock.now(),
+                report_id=new_id(), tenant_id=uow.tenant_id, group=group, day=day, at=clock.now()
             )
             uow.reconciliations.add(report)
         report.record_run(
-            lines=len(lines),
-            matched=len(comparison.matched),
-            findings=findings,
-            resolved=resolved,
+            lines=run.lines,
+            matched=run.matched,
+            findings=run.findings,
+            resolved=run.resolved,
             at=clock.now(),
         )
         uow.commit()

@@ -3,9 +3,9 @@ discrepancies, a child table in the report's own order (``position``).
 
 Constraints backing the invariants:
 
-- one report per ``(tenant, channel group, day)``: running a day again refreshes its report (a
-  second concurrent run of the same day fails on this key with ``reconciliation.concurrent_run``
-  and changes nothing);
+- one report per ``(tenant, channel group, day)``: running a day again refreshes its report; of
+  two runs of a new day at once, the later fails on this key and is retried by the use case,
+  which then refreshes the report the first one stored;
 - a discrepancy id is unique in the tenant (the aggregate keeps one discrepancy per kind,
   subject and numbers: a key with a nullable refund number is not one a unique constraint
   holds on both backends);
@@ -23,7 +23,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from adapters.persistence.sqlalchemy.metadata import (
-    CONFLICT_CODE,
     id_column,
     metadata,
     tenant_foreign_key,
@@ -52,12 +51,7 @@ reconciliation_reports = sa.Table(
     sa.Column("matched", sa.Integer(), nullable=False),
     version_column(),
     tenant_primary_key(),
-    sa.UniqueConstraint(
-        "tenant_id",
-        "channel_group",
-        "day",
-        info={CONFLICT_CODE: "reconciliation.concurrent_run"},
-    ),
+    sa.UniqueConstraint("tenant_id", "channel_group", "day"),
     sa.CheckConstraint("runs >= 0", name="runs_non_negative"),
     sa.CheckConstraint("matched >= 0 AND matched <= lines", name="matched_within_lines"),
     sa.Index("ix_reconciliation_reports_by_day", "tenant_id", "day", "channel_group", "id"),
