@@ -174,7 +174,12 @@ def _repair(
     lines: Sequence[StatementEntry],
     local: Sequence[LocalPayment],
 ) -> tuple[list[Finding], list[Resolved]]:
-    """Apply the remedies; a remedy the use case refuses leaves its finding open."""
+    """Apply the remedies; a remedy the use case refuses leaves its finding open.
+
+    The statement is the account's own (it came from the tenant's gateway for the group), so a
+    line settles with the merchant its payment recorded; the amount is the line's, which
+    ``settle_payment`` checks against ours like any notification's.
+    """
     merchants = {p.out_trade_no: p.merchant for p in local}
     findings: list[Finding] = []
     resolved: list[Resolved] = []
