@@ -109,8 +109,12 @@ class SqlPaymentRepository(NewestFirstRepository[Payment]):
     def done_between(
         self, channels: Collection[PaymentChannel], start: datetime, end: datetime
     ) -> list[Payment]:
-        """On ``payments (tenant, succeeded_at)`` and ``payment_refunds (tenant, finished_at)``."""
+        """The ids from ``payments (tenant, succeeded_at)`` and ``payment_refunds (tenant,
+        finished_at)``, one range scan each, then the payments by key."""
         c, r = payments.c, payment_refunds.c
+        settled = sa.select(c.id).where(
+            c.tenant_id == self._tenant_id, c.succeeded_at >= start, c.succeeded_at < end
+        )
         refunded = sa.select(r.payment_id).where(
             r.tenant_id == self._tenant_id,
             r.finished_at >= start,
@@ -119,8 +123,7 @@ class SqlPaymentRepository(NewestFirstRepository[Payment]):
         )
         return self._all(
             self._select().where(
-                c.channel.in_(sorted(channels)),
-                sa.or_(sa.and_(c.succeeded_at >= start, c.succeeded_at < end), c.id.in_(refunded)),
+                c.channel.in_(sorted(channels)), c.id.in_(sa.union(settled, refunded))
             )
         )
 

@@ -14,8 +14,8 @@ Constraints backing the invariants:
   is missing at the gateway has no statement line and no gateway amount, anything else has both;
   an amount mismatch has both amounts; open means unresolved; an explanation has a note.
 
-Index: ``(tenant, day, channel group, id)`` the staff list, latest day first (one backward
-scan); the unique key serves the lookup of a day's report.
+Index: ``(tenant, day DESC, channel group, id)`` the staff list, latest day first, in the
+index's order from the cursor; the unique key serves the lookup of a day's report.
 """
 
 from __future__ import annotations
@@ -54,7 +54,13 @@ reconciliation_reports = sa.Table(
     sa.UniqueConstraint("tenant_id", "channel_group", "day"),
     sa.CheckConstraint("runs >= 0", name="runs_non_negative"),
     sa.CheckConstraint("matched >= 0 AND matched <= lines", name="matched_within_lines"),
-    sa.Index("ix_reconciliation_reports_by_day", "tenant_id", "day", "channel_group", "id"),
+)
+sa.Index(
+    "ix_reconciliation_reports_by_day",
+    reconciliation_reports.c.tenant_id,
+    reconciliation_reports.c.day.desc(),
+    reconciliation_reports.c.channel_group,
+    reconciliation_reports.c.id,
 )
 
 reconciliation_discrepancies = sa.Table(

@@ -60,7 +60,9 @@ def _reports() -> None:
         _check(t, "matched_within_lines", "matched >= 0 AND matched <= lines"),
     )
     op.create_index(
-        "ix_reconciliation_reports_by_day", t, ["tenant_id", "day", "channel_group", "id"]
+        "ix_reconciliation_reports_by_day",
+        t,
+        ["tenant_id", sa.column("day").desc(), "channel_group", "id"],
     )
 
 
