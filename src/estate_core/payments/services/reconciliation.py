@@ -140,10 +140,10 @@ def _local_records(
     end: datetime,
 ) -> list[LocalPayment]:
     with uow:
-        named = uow.payments.with_out_trade_nos({line.out_trade_no for line in lines})
         done = uow.payments.done_between(group.channels, start, end)
-        payments = {p.id: p for p in [*named, *done]}
-        return [_snapshot(payment) for payment in payments.values()]
+        known = {p.out_trade_no for p in done}
+        named = uow.payments.with_out_trade_nos({line.out_trade_no for line in lines} - known)
+        return [_snapshot(payment) for payment in [*done, *named]]
 
 
 def _snapshot(payment: Payment) -> LocalPayment:

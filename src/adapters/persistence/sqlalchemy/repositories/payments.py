@@ -37,6 +37,8 @@ from estate_core.payments.refund import RefundStatus
 from estate_core.payments.values import ChannelGroup, PaymentChannel
 from estate_core.shared.pagination import Page, PageRequest, encode_cursor
 
+NUMBERS_PER_QUERY = 1000
+
 
 class SqlPaymentRepository(NewestFirstRepository[Payment]):
     model = Payment
@@ -100,11 +102,14 @@ class SqlPaymentRepository(NewestFirstRepository[Payment]):
         return self._newest_first(statement, c.created_at, c.id, lambda p: p.created_at, page)
 
     def with_out_trade_nos(self, out_trade_nos: Collection[str]) -> list[Payment]:
-        """On the unique key (tenant, out_trade_no)."""
+        """On the unique key (tenant, out_trade_no), a thousand numbers a statement (a day's
+        statement may list more numbers than SQLite takes parameters)."""
         wanted = sorted(set(out_trade_nos))
-        if not wanted:
-            return []
-        return self._all(self._select().where(payments.c.out_trade_no.in_(wanted)))
+        found: list[Payment] = []
+        for first in range(0, len(wanted), NUMBERS_PER_QUERY):
+            chunk = wanted[first : first + NUMBERS_PER_QUERY]
+            found += self._all(self._select().where(payments.c.out_trade_no.in_(chunk)))
+        return found
 
     def done_between(
         self, channels: Collection[PaymentChannel], start: datetime, end: datetime
