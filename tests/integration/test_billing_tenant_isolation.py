@@ -22,10 +22,12 @@ from adapters.persistence.sqlalchemy.repositories.billing import (
     SqlBillRepository,
     SqlFeeItemRepository,
     SqlMeterReadingRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.billing_writer import SqlBillingRunWriter
+from adapters.persistence.sqlalchemy.repositories.ledgers import (
     SqlPrepaymentRepository,
     SqlPublicFundRepository,
 )
-from adapters.persistence.sqlalchemy.repositories.billing_writer import SqlBillingRunWriter
 from adapters.persistence.sqlalchemy.repositories.payments import SqlPaymentRepository
 from estate_core.billing.fee_item import FeeItem, LateFeePolicy
 from estate_core.billing.ledger import FundEntryKind, PrepaymentLedger, PublicFundLedger

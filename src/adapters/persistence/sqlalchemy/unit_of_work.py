@@ -26,8 +26,6 @@ from adapters.persistence.sqlalchemy.repositories.billing import (
     SqlBillRepository,
     SqlFeeItemRepository,
     SqlMeterReadingRepository,
-    SqlPrepaymentRepository,
-    SqlPublicFundRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.billing_writer import SqlBillingRunWriter
 from adapters.persistence.sqlalchemy.repositories.commerce import (
@@ -51,6 +49,10 @@ from adapters.persistence.sqlalchemy.repositories.identity import (
     SqlSmsThrottleRepository,
     SqlStaffRepository,
     SqlTenantRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.ledgers import (
+    SqlPrepaymentRepository,
+    SqlPublicFundRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.payments import (
     SqlPaymentRepository,

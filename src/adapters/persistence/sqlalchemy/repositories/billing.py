@@ -1,20 +1,20 @@
-"""Repositories of the billing context: fee items, bills, meter readings, the two ledgers.
+"""Repositories of the billing context: fee items, bills, meter readings.
 
 Each list is a keyset page over the index named in ``tables/billing.py``; the lists newest
-first (已交, 缴费记录) are :class:`NewestFirstRepository`'s. Payments are in
-``repositories/payments.py``, the billing run's bulk path in ``repositories/billing_writer.py``.
+first (已交, 缴费记录) are :class:`NewestFirstRepository`'s. The two ledgers are in
+``repositories/ledgers.py``, payments in ``repositories/payments.py``, the billing run's bulk
+path in ``repositories/billing_writer.py``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.persistence.sqlalchemy.errors import database_errors
 from adapters.persistence.sqlalchemy.repositories.base import SqlRepository, Stored
@@ -24,11 +24,8 @@ from adapters.persistence.sqlalchemy.tables.billing import (
     bills,
     fee_items,
     meter_readings,
-    prepayment_ledgers,
-    public_fund_ledgers,
 )
 from estate_core.billing.fee_item import FeeItem
-from estate_core.billing.ledger import PrepaymentLedger, PublicFundLedger
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill, BillStatus, PropertyArrears
 from estate_core.shared.errors import InvalidInput
@@ -298,69 +295,3 @@ class SqlMeterReadingRepository(SqlRepository[MeterReading]):
             self._session.flush()
             found: MeterReading | None = self._session.scalars(statement.limit(1)).first()
         return found
-
-
-class SqlPrepaymentRepository(SqlRepository[PrepaymentLedger]):
-    model = PrepaymentLedger
-    table = prepayment_ledgers
-    not_found_code = "prepayment.not_found"
-
-    def for_property(self, property_id: UUID, *, lock: bool = False) -> PrepaymentLedger | None:
-        """With ``lock``: ``SELECT … FOR NO KEY UPDATE`` (adding entries elsewhere is not
-        blocked), so concurrent credits take turns; SQLite has one writer at a time anyway."""
-        statement = self._select().where(prepayment_ledgers.c.property_id == property_id)
-        if lock:
-            statement = statement.with_for_update(
-                key_share=True, of=prepayment_ledgers
-            ).execution_options(populate_existing=True)
-        return self._one(statement)
-
-    def open(self, ledger: PrepaymentLedger) -> PrepaymentLedger:
-        """``INSERT … ON CONFLICT DO NOTHING`` then the locked read: on PostgreSQL an insert
-        that meets another transaction's uncommitted ledger waits for it, then inserts nothing
-        and reads (and locks) that ledger once committed."""
-        if ledger.tenant_id != self._tenant_id:
-            raise ValueError("aggregate belongs to another tenant than this unit of work")
-        if ledger.entries:
-            raise ValueError("a ledger is opened empty")
-        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(prepayment_ledgers)
-            .values(
-                tenant_id=ledger.tenant_id,
-                id=ledger.id,
-                community_id=ledger.community_id,
-                property_id=ledger.property_id,
-                balance=Money.zero(),
-                version=1,
-            )
-            .on_conflict_do_nothing(index_elements=["tenant_id", "property_id"])
-        )
-        with database_errors():
-            self._session.flush()
-            self._session.execute(statement)
-        opened = self.for_property(ledger.property_id, lock=True)
-        if opened is None:
-            raise LookupError("the ledger just opened is not there")
-        return opened
-
-    def in_credit(self, property_ids: Collection[UUID]) -> list[PrepaymentLedger]:
-        """On the stored balance (kept in step with the entries) and the unique property key."""
-        wanted = sorted(set(property_ids))
-        if not wanted:
-            return []
-        c = prepayment_ledgers.c
-        return self._all(
-            self._select()
-            .where(c.property_id.in_(wanted), c.balance > Money.zero())
-            .order_by(c.property_id)
-        )
-
-
-class SqlPublicFundRepository(SqlRepository[PublicFundLedger]):
-    model = PublicFundLedger
-    table = public_fund_ledgers
-    not_found_code = "fund.not_found"
-
-    def for_community(self, community_id: UUID) -> PublicFundLedger | None:
-        return self._one(self._select().where(public_fund_ledgers.c.community_id == community_id))
