@@ -102,7 +102,12 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
         ),
         BuiltinRole.TECHNICIAN: frozenset({Permission.WORKORDER_WORK}),
         BuiltinRole.CASHIER: frozenset(
-            {Permission.BILL_ISSUE, Permission.PAYMENT_COLLECT, Permission.REPORT_READ}
+            {
+                Permission.BILL_ISSUE,
+                Permission.PAYMENT_COLLECT,
+                Permission.PAYMENT_RECONCILE,
+                Permission.REPORT_READ,
+            }
         ),
         BuiltinRole.MERCHANT_CLERK: frozenset({Permission.ORDER_MANAGE, Permission.COUPON_REDEEM}),
     }

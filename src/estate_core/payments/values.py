@@ -34,6 +34,22 @@ class PaymentChannel(enum.StrEnum):
         return self is not PaymentChannel.OFFLINE
 
 
+class ChannelGroup(enum.StrEnum):
+    """The channels one gateway account serves, and so one daily statement covers (对账单)."""
+
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+
+    @property
+    def channels(self) -> frozenset[PaymentChannel]:
+        return frozenset(c for c in PaymentChannel if c.value.startswith(f"{self.value}_"))
+
+    @property
+    def statement_channel(self) -> PaymentChannel:
+        """The channel whose gateway is asked for the group's statement (any would do)."""
+        return min(self.channels)
+
+
 class PaymentTarget(enum.StrEnum):
     BILLS = "bills"
     MERCHANT_ORDER = "merchant_order"

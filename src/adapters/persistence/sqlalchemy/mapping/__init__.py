@@ -22,6 +22,7 @@ from adapters.persistence.sqlalchemy.mapping.commerce import map_commerce
 from adapters.persistence.sqlalchemy.mapping.community import map_community
 from adapters.persistence.sqlalchemy.mapping.identity import map_identity
 from adapters.persistence.sqlalchemy.mapping.properties import map_properties
+from adapters.persistence.sqlalchemy.mapping.reconciliation import map_reconciliation
 from adapters.persistence.sqlalchemy.mapping.service import map_service
 from adapters.persistence.sqlalchemy.mapping.support import bump_versions, installed
 from adapters.persistence.sqlalchemy.metadata import metadata
@@ -44,6 +45,7 @@ def start_mappers() -> None:
         map_community(mapper_registry)
         map_service(mapper_registry)
         map_commerce(mapper_registry)
+        map_reconciliation(mapper_registry)
         configure_mappers()
         event.listen(Session, "before_flush", bump_versions)
         _started = True

@@ -13,6 +13,7 @@ from adapters.persistence.sqlalchemy.tables import (
     outbox,
     payments,
     properties,
+    reconciliation,
     service,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "outbox",
     "payments",
     "properties",
+    "reconciliation",
     "service",
 ]
