@@ -64,6 +64,7 @@ MODES = {
 }
 CHANNELS = (PaymentChannel.WECHAT_JSAPI, PaymentChannel.WECHAT_NATIVE, PaymentChannel.WECHAT_H5)
 FEE = Money(25_000)
+RETURN_URL = "https://estate.example.com/paid?bill=1"
 
 
 def account_of(merchant: V2Merchant, sign_type: SignType, base_url: str) -> WeChatV2Account:
@@ -149,7 +150,7 @@ class V2World:
             expires_at=AT + timedelta(minutes=30),
             payer_id="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
             client_ip="203.0.113.7",
-            return_url="https://estate.example.com/paid?bill=1",
+            return_url=RETURN_URL,
         )
 
     def open(self, channel: PaymentChannel = PaymentChannel.WECHAT_JSAPI) -> tuple[str, Checkout]:
