@@ -99,7 +99,7 @@ class WeChatV2Emulator:
                 raise ValueError(f"order {out_trade_no} is {order.state}")
             order.state = "CLOSED"
 
-    def notification_for(self, out_trade_no: str, **changes: str) -> bytes:
+    def notification_for(self, out_trade_no: str, /, **changes: str) -> bytes:
         """The signed notification of a paid order; ``changes`` are signed as the gateway's."""
         with self._lock:
             return self._ledger.find(out_trade_no).notification(**changes)
@@ -130,7 +130,7 @@ class WeChatV2Emulator:
             url, message = refund.notify_url, order.refund_notification(refund)
         return None if url is None else self._post(url, message)
 
-    def refund_notification_for(self, out_refund_no: str, **changes: str) -> bytes:
+    def refund_notification_for(self, out_refund_no: str, /, **changes: str) -> bytes:
         with self._lock:
             order, refund = self._ledger.find_refund(out_refund_no)
             return order.refund_notification(refund, **changes)
