@@ -103,6 +103,10 @@ class WeChatPayV2Gateway:
         """The account payments opened here record, and their reports name."""
         return self._account.merchant
 
+    def close_connections(self) -> None:
+        """Release the pooled HTTP connections (an adapter kept for the process needs not)."""
+        self._client._http.close()
+
     def create(self, order: GatewayOrder) -> Checkout:
         trade_type = TRADE_TYPES.get(order.channel)
         if trade_type is None:
