@@ -4,7 +4,7 @@ The statement is text, not XML: a header line of Chinese column names, one line 
 every field prefixed by a backtick (so spreadsheet tools keep long numbers as text), then a
 summary header (``总交易单数,…``) and one summary line. Amounts are yuan with two decimals, times
 Beijing time. Columns are found by name, so the older layout (``子商户号`` instead of
-``特约商户号``, no ``订单金额`` / ``申请退款金额``) reads too.
+``特约商户号``, ``总金额`` and no ``申请退款金额``) reads too.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _entry(row: dict[str, str], mch_id: str, sub_mch_id: str | None) -> Statemen
             kind=StatementEntryKind.PAYMENT,
             out_trade_no=out_trade_no,
             transaction_id=transaction_id,
-            amount=_yuan(_column(row, "订单金额", "应结订单金额")),
+            amount=_yuan(_column(row, "订单金额", "应结订单金额", "总金额")),
             at=at,
         )
     if state == "REFUND" and row.get("退款状态", "SUCCESS") == "SUCCESS":
