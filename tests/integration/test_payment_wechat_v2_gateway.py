@@ -42,6 +42,7 @@ from estate_core.payments.gateway import (
     RefundOrder,
     RefundState,
     TradeReport,
+    TradeStatus,
 )
 from estate_core.payments.services import checkout, settlement
 from estate_core.payments.values import MerchantAccount, PaymentChannel, PaymentStatus
@@ -122,6 +123,12 @@ def test_an_order_missing_what_its_channel_needs_is_refused_before_any_call(
         v2.gateway.create(order)
     assert refused.value.code == code
     assert v2.gateway.query(order.out_trade_no).paid_amount is None
+
+
+def test_a_long_description_is_cut_to_what_the_gateway_takes(v2: V2World) -> None:
+    order = attrs.evolve(v2.order(), description="阳光花园物业费" * 20)
+    v2.gateway.create(order)
+    assert v2.gateway.query(order.out_trade_no).status is TradeStatus.NOT_PAID
 
 
 def test_the_refund_goes_out_with_the_api_client_certificate(

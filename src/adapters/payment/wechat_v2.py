@@ -91,6 +91,11 @@ def _reply(return_code: str, return_msg: str) -> GatewayReply:
     return GatewayReply(status_code=200, content_type="text/xml", body=body.encode())
 
 
+def _body(description: str) -> str:
+    """``body`` takes at most 128 bytes of UTF-8: cut there, never inside a character."""
+    return description.encode()[:128].decode(errors="ignore")
+
+
 class WeChatPayV2Gateway:
     """A :class:`~estate_core.payments.gateway.PaymentGateway` over one v2 account."""
 
@@ -115,7 +120,7 @@ class WeChatPayV2Gateway:
             answer = answer_fields(
                 self._client.order.create(
                     trade_type=trade_type,
-                    body=order.description,
+                    body=_body(order.description),
                     total_fee=order.amount.fen,
                     notify_url=order.notify_url,
                     client_ip=order.client_ip or self._account.server_ip,

@@ -229,6 +229,8 @@ def gateway_errors() -> Iterator[None]:
         raise _translated(exc) from exc
     except ForgedAnswer as exc:
         raise GatewayUnavailable("an answer failed its signature check", url=str(exc)) from exc
+    except KeyError as exc:  # wechatpy reads return_code from any XML it gets
+        raise GatewayUnavailable(f"an answer without {exc}") from exc
     except requests.RequestException as exc:
         raise GatewayUnavailable(f"WeChat Pay unreachable: {type(exc).__name__}") from exc
 

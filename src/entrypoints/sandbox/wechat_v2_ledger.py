@@ -44,6 +44,8 @@ class Ledger:
 
     def unified_order(self, merchant: V2Merchant, fields: dict[str, str]) -> dict[str, str]:
         _required(fields, "body", "out_trade_no", "total_fee", "spbill_create_ip", "notify_url")
+        if len(fields["body"].encode()) > 128:
+            raise GatewayError("PARAM_ERROR", "body参数长度有误")
         trade_type, total_fee = fields.get("trade_type", ""), fields["total_fee"]
         if trade_type not in TRADE_TYPES or not total_fee.isdigit() or int(total_fee) <= 0:
             raise GatewayError("PARAM_ERROR", "trade_type或total_fee参数错误")
