@@ -163,9 +163,10 @@ class WeChatV2Emulator:
 
     def _bill_route(self) -> HTTPRouteHandler:
         async def download_bill(request: Request[Any, Any, Any]) -> Response[bytes]:
+            body = await request.body()
             try:
                 with self._lock:
-                    merchant, fields = self._authenticate(await request.body())
+                    merchant, fields = self._authenticate(body)
                     text = bill(
                         self._ledger.orders_of(merchant.mch_id, merchant.sub_mch_id),
                         bill_day(fields.get("bill_date", "")),
