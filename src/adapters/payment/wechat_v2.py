@@ -1,16 +1,10 @@
 """WeChat Pay API v2 through ``wechatpy``: the gateway of tenants still on v2 (DESIGN.md §9).
 
 Direct mode and partner mode (服务商: ``sub_mch_id``, optional ``sub_appid``) differ only in the
-account's values. The adapter checks what wechatpy does not: the signature of every answer and
-notification in both sign types (wechatpy verifies notifications MD5 only), ``return_code`` and
-``result_code``, that ``appid`` / ``mch_id`` (and ``sub_mch_id`` / ``sub_appid`` in partner
-mode) are this account's, that ``out_trade_no`` is there and ``total_fee`` is whole fen. Whether
-the amount is the payment's is settlement's check (``settle_payment``), in one place.
-
-v2 notifications carry no timestamp, so ``now`` judges nothing here; a copy delivered again
-settles nothing twice (settlement is idempotent). Refund notifications are not signed: their
-``req_info`` is AES-256-ECB under md5(API key), and only a message made with our key decrypts
-to well-formed XML.
+account's values. wechatpy signs the requests; the adapter verifies every answer's signature and
+translates errors (``wechat_v2_client``), verifies notifications in both sign types and checks
+the account (``wechat_v2_notify``), and reads the statement (``wechat_v2_bill``). Whether the
+amount is the payment's is settlement's check (``settle_payment``), in one place.
 """
 
 from __future__ import annotations
@@ -20,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from wechatpy.crypto import WeChatRefundCrypto
 from wechatpy.utils import random_string
 
 from adapters.payment.wechat_v2_bill import NO_BILL, parse_statement
@@ -29,14 +22,12 @@ from adapters.payment.wechat_v2_client import (
     WeChatV2Account,
     answer_fields,
     fen,
-    flat_fields,
     gateway_errors,
     gateway_time,
     merchant_named,
-    parse_xml,
     sign,
-    signature_matches,
 )
+from adapters.payment.wechat_v2_notify import REFUND_STATES, verify_notification
 from estate_core.payments.gateway import (
     Checkout,
     CheckoutKind,
@@ -45,7 +36,6 @@ from estate_core.payments.gateway import (
     GatewayReply,
     GatewayUnavailable,
     Notice,
-    NotificationRefused,
     NotificationRequest,
     RefundOrder,
     RefundReport,
@@ -73,13 +63,6 @@ TRADE_STATES = {
     "PAYERROR": TradeStatus.NOT_PAID,
     "CLOSED": TradeStatus.CLOSED,
     "REVOKED": TradeStatus.CLOSED,
-}
-
-REFUND_STATES = {
-    "SUCCESS": RefundState.SUCCEEDED,
-    "PROCESSING": RefundState.PROCESSING,
-    "CHANGE": RefundState.FAILED,
-    "REFUNDCLOSE": RefundState.FAILED,
 }
 
 
@@ -169,59 +152,8 @@ class WeChatPayV2Gateway:
         return params
 
     def verify_notification(self, request: NotificationRequest, now: datetime) -> Notice:
-        try:
-            fields = parse_xml(request.body)
-        except ValueError as exc:
-            raise NotificationRefused(f"malformed notification: {exc}") from exc
-        if fields.get("return_code") != "SUCCESS":
-            raise NotificationRefused("the notification's return_code is not SUCCESS")
-        if "req_info" in fields:
-            self._check_account(fields)
-            return self._refund_notice(fields)
-        if not signature_matches(fields, self._account.api_key):
-            raise NotificationRefused("the notification's signature is not the gateway's")
-        self._check_account(fields)
-        if fields.get("result_code") != "SUCCESS":
-            raise NotificationRefused("the notification's result_code is not SUCCESS")
-        try:
-            return TradeReport(
-                out_trade_no=fields["out_trade_no"],
-                status=TradeStatus.PAID,
-                paid_amount=Money(fen(fields.get("total_fee"))),
-                merchant=merchant_named(fields),
-                transaction_id=fields.get("transaction_id"),
-                paid_at=gateway_time(fields.get("time_end")),
-            )
-        except (KeyError, ValueError) as exc:
-            raise NotificationRefused(f"incomplete payment notification: {exc}") from exc
-
-    def _check_account(self, fields: dict[str, str]) -> None:
-        account = self._account
-        expected = {
-            "appid": account.app_id,
-            "mch_id": account.mch_id,
-            "sub_mch_id": account.sub_mch_id,
-        }
-        for name, value in expected.items():
-            if fields.get(name) != value:
-                raise NotificationRefused(f"the notification's {name} is not this account's")
-        if fields.get("sub_appid") not in (None, account.sub_app_id):
-            raise NotificationRefused("the notification's sub_appid is not this account's")
-
-    def _refund_notice(self, fields: dict[str, str]) -> RefundReport:
-        crypto = WeChatRefundCrypto(self._account.api_key)
-        account = self._account
-        try:
-            info = flat_fields(crypto.decrypt_message(fields, account.app_id, account.mch_id))
-            return RefundReport(
-                out_trade_no=info["out_trade_no"],
-                out_refund_no=info["out_refund_no"],
-                state=REFUND_STATES[info["refund_status"]],
-                amount=Money(fen(info.get("refund_fee"))),
-                refund_id=info.get("refund_id"),
-            )
-        except Exception as exc:  # any failure to decrypt or read means: not made with our key
-            raise NotificationRefused("the refund notification does not decrypt") from exc
+        """v2 notifications carry no timestamp: ``now`` judges nothing (see wechat_v2_notify)."""
+        return verify_notification(self._account, request.body)
 
     def acknowledgement(self) -> GatewayReply:
         return _reply("SUCCESS", "OK")
