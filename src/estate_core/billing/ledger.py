@@ -16,7 +16,7 @@ from estate_core.billing import events
 from estate_core.shared.errors import Conflict, InvalidInput
 from estate_core.shared.events import Aggregate
 from estate_core.shared.ids import new_id
-from estate_core.shared.money import Money, total
+from estate_core.shared.money import Money, require_amount, total
 
 _MAX_TEXT = 200
 
@@ -51,8 +51,7 @@ class LedgerEntry:
 
 
 def _positive(amount: Money, code: str) -> None:
-    if not amount.is_positive:
-        raise InvalidInput(code, "an entry is for a positive amount")
+    require_amount(amount, code, "an entry")
 
 
 def _text(value: str, code: str, what: str) -> str:

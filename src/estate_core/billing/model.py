@@ -17,7 +17,7 @@ from estate_core.billing import events
 from estate_core.billing.calculation import late_fee
 from estate_core.shared.errors import Conflict, InvalidInput, InvalidTransition
 from estate_core.shared.events import Aggregate
-from estate_core.shared.money import Money
+from estate_core.shared.money import Money, require_amount
 
 
 class BillStatus(enum.StrEnum):
@@ -63,8 +63,7 @@ class BillAmountMismatch(Conflict):
 
 
 def _check_amount_due(instance: Bill, attribute: attrs.Attribute[Money], value: Money) -> None:
-    if not value.is_positive:
-        raise InvalidInput("bill.invalid_amount", "a bill is for a positive amount")
+    require_amount(value, "bill.invalid_amount", "a bill")
 
 
 def _check_period_end(instance: Bill, attribute: attrs.Attribute[date], value: date) -> None:

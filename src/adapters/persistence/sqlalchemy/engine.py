@@ -9,6 +9,9 @@ start, so concurrent writers queue one after another instead of failing half-way
 turns into a write. Pass ``execution_options(sqlite_deferred=True)`` for a read-only
 connection that should not queue behind writers.
 
+Bound parameters never appear in an error message or a log (``hide_parameters``): a failed
+write would otherwise print an owner's name or a phone's ciphertext to stderr.
+
 PostgreSQL is reached through psycopg 3; ``postgresql://`` and ``postgres://`` URLs are
 taken to mean ``postgresql+psycopg://``.
 """
@@ -69,6 +72,7 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
 def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` (default: :func:`database_url`) set up as described above."""
     parsed = normalize_url(url if url is not None else database_url())
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
