@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy.engine import make_url
 
 from entrypoints.bootstrap import bootstrap, bootstrap_in_memory, upgrade_database
+from entrypoints.cli_errors import explain
 from entrypoints.config import Settings
 from entrypoints.demo import run_demo
 from entrypoints.import_commands import add_import_commands
@@ -34,6 +35,9 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="estate", description=__doc__)
+    root.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error, not one sentence"
+    )
     commands = root.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
         "demo", help="load a demo property company into the database and walk through the core"
@@ -53,7 +57,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except Exception as error:
+        sentence = None if args.debug else explain(error)
+        if sentence is None:
+            raise
+        print(f"estate: {sentence}", file=sys.stderr)
+        return 1
     return result
 
 

@@ -42,8 +42,16 @@ def database_url(environ: Mapping[str, str] | None = None) -> str:
     return str(URL.create("sqlite+pysqlite", database=str((data_dir / SQLITE_FILE).resolve())))
 
 
+class UnsupportedDatabase(sa.exc.ArgumentError):
+    """A URL of a database other than PostgreSQL and SQLite, the two estate is tested on."""
+
+
 def normalize_url(url: str | URL) -> URL:
     parsed = make_url(url)
+    if parsed.get_backend_name() not in {"postgresql", "postgres", "sqlite"}:
+        raise UnsupportedDatabase(
+            f"estate runs on PostgreSQL and SQLite, not {parsed.get_backend_name()}"
+        )
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername == "sqlite":
