@@ -14,6 +14,7 @@ from entrypoints.cli_errors import explain
 from entrypoints.config import Settings
 from entrypoints.demo import run_demo
 from entrypoints.import_commands import add_import_commands
+from entrypoints.listing_commands import add_listing_commands
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -51,6 +52,7 @@ def parser() -> argparse.ArgumentParser:
     db_upgrade = db_commands.add_parser("upgrade", help="create or migrate the database")
     db_upgrade.set_defaults(run=_db_upgrade)
     add_import_commands(commands)
+    add_listing_commands(commands)
     return root
 
 
