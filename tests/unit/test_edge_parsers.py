@@ -4,6 +4,7 @@ valid value or a domain error with a stable code, never another exception."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -95,8 +96,12 @@ def test_a_text_field_fits_its_limit_or_is_a_domain_error(text: str, limit: int)
 
 @given(files)
 def test_any_file_is_rows_or_a_domain_error(data: bytes | str) -> None:
-    for parse in (owner_imports.parse_owner_csv, bill_imports.parse_bill_csv):
-        rows = _domain_error_or_value(lambda parse=parse: parse(data))
+    parsers: list[Callable[[bytes | str], list[dict[str, str]]]] = [
+        owner_imports.parse_owner_csv,
+        bill_imports.parse_bill_csv,
+    ]
+    for parse in parsers:
+        rows = _domain_error_or_value(functools.partial(parse, data))
         assert rows is None or all(isinstance(value, str) for r in rows for value in r.values())
 
 
