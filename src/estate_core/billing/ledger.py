@@ -51,7 +51,10 @@ class LedgerEntry:
 
 
 def _positive(amount: Money, code: str) -> None:
-    require_amount(amount, code, "an entry")
+    """Prepayment entries come from payments (bounded where they enter), never typed in: a
+    credit refused here would strand money a gateway has already received."""
+    if not amount.is_positive:
+        raise InvalidInput(code, "an entry is for a positive amount")
 
 
 def _text(value: str, code: str, what: str) -> str:
@@ -183,7 +186,7 @@ class PublicFundLedger(Aggregate):
         recorded_by: UUID,
         at: datetime,
     ) -> FundEntry:
-        _positive(amount, "fund.invalid_amount")
+        require_amount(amount, "fund.invalid_amount", "an entry")
         note = note.strip()
         if len(note) > _MAX_TEXT:
             raise InvalidInput("fund.invalid_note", f"a note is at most {_MAX_TEXT} characters")

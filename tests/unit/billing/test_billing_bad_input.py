@@ -4,20 +4,19 @@ full-width digits read, and every refusal a row error or a domain error, never a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from billing_world import World
 
-from estate_core.billing import imports
+from estate_core.billing import funds, imports
 from estate_core.billing.fee_item import MAX_UNIT_PRICE
-from estate_core.billing.ledger import PrepaymentLedger
+from estate_core.billing.ledger import FundEntryKind
 from estate_core.shared.errors import InvalidInput
-from estate_core.shared.ids import new_id
 from estate_core.shared.money import MAX_AMOUNT, Money
+from world_builders import code_of
 
-AT = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 HEADER = "楼栋,单元,房号,收费项目,账期,金额,到期日"
 
 
@@ -103,12 +102,22 @@ def test_a_fee_rate_above_the_maximum_is_refused(world: World) -> None:
         assert raised.value.code == "fee_item.invalid_price"
 
 
-def test_a_ledger_entry_above_the_maximum_is_refused() -> None:
-    ledger = PrepaymentLedger(
-        id=new_id(), tenant_id=new_id(), community_id=new_id(), property_id=new_id()
-    )
-    ledger.credit(MAX_AMOUNT, "top-up", None, AT)
-    with pytest.raises(InvalidInput) as raised:
-        ledger.credit(MAX_AMOUNT + Money(1), "top-up", None, AT)
-    assert raised.value.code == "prepayment.invalid_amount"
-    assert ledger.balance == MAX_AMOUNT
+def test_a_public_fund_entry_above_the_maximum_is_refused(world: World) -> None:
+    def record(amount: Money) -> None:
+        funds.record_fund_entry(
+            world.uow,
+            world.clock,
+            world.admin,
+            funds.RecordFundEntry(
+                community_id=world.community_id,
+                kind=FundEntryKind.INCOME,
+                category="大修基金",
+                amount=amount,
+                on=date(2026, 3, 1),
+            ),
+        )
+
+    record(MAX_AMOUNT)
+    assert code_of(lambda: record(MAX_AMOUNT + Money(1))) == "fund.invalid_amount"
+    statement = funds.public_fund_statement(world.uow, world.clock, world.admin, world.community_id)
+    assert statement.balance == MAX_AMOUNT
