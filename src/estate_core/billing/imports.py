@@ -57,7 +57,8 @@ COLUMN_ALIASES: dict[str, str] = {
     "缴费期限": "due_date",
 }
 
-_MONTH = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})")
+_MONTH = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})(?:[-/.]0?1)?")
+"""``YYYY-MM``, or the month's first day: what a spreadsheet makes of a month typed into it."""
 _DAY = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 
 

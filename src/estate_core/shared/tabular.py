@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from estate_core.shared.errors import InvalidInput
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The container of Excel 97-2003 workbooks (.xls)."""
+
+Records = Iterable[tuple[int, list[str] | None]]
+"""``(line or row number, cells)`` of a file; ``None`` cells for a record that cannot be read."""
+
+
+def is_xlsx(data: bytes) -> bool:
+    """Whether ``data`` is a zip container, as an Excel workbook (.xlsx) is."""
+    return data.startswith(_ZIP_MAGIC)
 
 
 class SheetRow(dict[str, str]):
@@ -37,10 +47,15 @@ def decode_text(data: bytes, code_prefix: str) -> str:
     """The text of a file: UTF-16 when it starts with a UTF-16 byte-order mark (Excel's "Unicode
     text"), else UTF-8 (with or without the BOM Excel writes), else GB18030 (Excel's CSV on
     Chinese Windows). An Excel workbook or anything else raises ``<code_prefix>.unreadable``."""
-    if data.startswith(_ZIP_MAGIC):
+    if is_xlsx(data):
         raise InvalidInput(
             f"{code_prefix}.unreadable",
             "this is an Excel workbook (.xlsx), not CSV: save it as CSV UTF-8 and import that",
+        )
+    if data.startswith(_OLE_MAGIC):
+        raise InvalidInput(
+            f"{code_prefix}.unreadable",
+            "this is an old Excel workbook (.xls): save it as .xlsx or CSV UTF-8 and import that",
         )
     encodings = ("utf-16",) if data.startswith(_UTF16_BOMS) else ("utf-8-sig", "gb18030")
     for encoding in encodings:
@@ -82,7 +97,15 @@ def read_csv_rows(
     errors in ``details["rows"]``, like an import's own row errors.
     """
     text = decode_text(data, code_prefix) if isinstance(data, bytes) else data
-    records = _records(text.removeprefix("\ufeff"))
+    return rows_from_records(_records(text.removeprefix("\ufeff")), aliases, required, code_prefix)
+
+
+def rows_from_records(
+    records: Records, aliases: Mapping[str, str], required: Sequence[str], code_prefix: str
+) -> list[dict[str, str]]:
+    """The rows of a file read into records (CSV here, XLSX by an adapter): the first record
+    with a value is the header; the rules and errors are those of :func:`read_csv_rows`."""
+    records = iter(records)
     header = next((values for _, values in records if values is not None and any(values)), None)
     if header is None:
         raise InvalidInput(f"{code_prefix}.empty", "the file has no rows")

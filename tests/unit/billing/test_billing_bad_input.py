@@ -121,3 +121,12 @@ def test_a_public_fund_entry_above_the_maximum_is_refused(world: World) -> None:
     assert code_of(lambda: record(MAX_AMOUNT + Money(1))) == "fund.invalid_amount"
     statement = funds.public_fund_statement(world.uow, world.clock, world.admin, world.community_id)
     assert statement.balance == MAX_AMOUNT
+
+
+def test_a_period_given_as_its_first_day_is_that_month(world: World) -> None:
+    """What a spreadsheet makes of "2026-03" typed into a cell."""
+    home = world.home(room="101")
+    world.fee()
+    _import(world, imports.parse_bill_csv(f"{HEADER}\n1,1,101,物业费,2026-03-01,250.00,\n"))
+    [bill] = world.bills(home)
+    assert bill.period_start.isoformat() == "2026-03-01"
