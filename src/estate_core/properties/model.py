@@ -74,15 +74,13 @@ def _address_part(limit: int, what: str, *, required: bool = False) -> Callable[
     return check
 
 
-def _owner_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    check_text(value, "property.invalid_owner_name", "the owner's name", OWNER_NAME_MAX)
-
-
 @attrs.frozen(kw_only=True)
 class OwnerOfRecord:
-    """The owner as the property company's records say (imported by staff)."""
+    """The owner as the property company's records say (imported by staff). The name is checked
+    where it enters (``record_owner``, the owner import), not here: this value is also rebuilt
+    from stored rows."""
 
-    name: str = attrs.field(validator=_owner_name)
+    name: str
     phone: str
 
 
