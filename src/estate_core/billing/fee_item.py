@@ -27,7 +27,7 @@ BILLING_CYCLES = frozenset({1, 3, 6, 12})
 _PRICE_PLACES = Decimal("0.0001")
 MAX_UNIT_PRICE = Decimal("999999.9999")
 """Yuan per m², per month or per unit of usage: the most a fee rate may be (issue 15)."""
-_MAX_NAME = 50
+FEE_ITEM_NAME_MAX = 50
 
 
 class FeeCategory(enum.StrEnum):
@@ -97,8 +97,8 @@ class LateFeePolicy:
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value.strip() or len(value) > _MAX_NAME:
-        raise InvalidInput("fee_item.invalid_name", f"a name is 1..{_MAX_NAME} characters")
+    if not value.strip() or len(value) > FEE_ITEM_NAME_MAX:
+        raise InvalidInput("fee_item.invalid_name", f"a name is 1..{FEE_ITEM_NAME_MAX} characters")
 
 
 def _check_price(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:

@@ -18,7 +18,7 @@ from estate_core.shared.events import Aggregate
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money, require_amount, total
 
-_MAX_TEXT = 200
+ENTRY_TEXT_MAX = 200
 
 
 class InsufficientPrepayment(Conflict):
@@ -59,8 +59,8 @@ def _positive(amount: Money, code: str) -> None:
 
 def _text(value: str, code: str, what: str) -> str:
     value = value.strip()
-    if not value or len(value) > _MAX_TEXT:
-        raise InvalidInput(code, f"{what} is 1..{_MAX_TEXT} characters")
+    if not value or len(value) > ENTRY_TEXT_MAX:
+        raise InvalidInput(code, f"{what} is 1..{ENTRY_TEXT_MAX} characters")
     return value
 
 
@@ -188,8 +188,10 @@ class PublicFundLedger(Aggregate):
     ) -> FundEntry:
         require_amount(amount, "fund.invalid_amount", "an entry")
         note = note.strip()
-        if len(note) > _MAX_TEXT:
-            raise InvalidInput("fund.invalid_note", f"a note is at most {_MAX_TEXT} characters")
+        if len(note) > ENTRY_TEXT_MAX:
+            raise InvalidInput(
+                "fund.invalid_note", f"a note is at most {ENTRY_TEXT_MAX} characters"
+            )
         entry = FundEntry(
             id=new_id(),
             kind=kind,

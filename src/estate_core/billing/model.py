@@ -18,6 +18,7 @@ from estate_core.billing.calculation import late_fee
 from estate_core.shared.errors import Conflict, InvalidInput, InvalidTransition
 from estate_core.shared.events import Aggregate
 from estate_core.shared.money import Money, require_amount
+from estate_core.shared.text import check_text
 
 
 class BillStatus(enum.StrEnum):
@@ -60,6 +61,10 @@ class BillAmountMismatch(Conflict):
     """A settlement amount below the amount due, or above it by more than the late-fee cap."""
 
     code = "bill.amount_mismatch"
+
+
+VOID_REASON_MAX = 200
+"""Characters of the reason a bill is voided for (the ``bills.void_reason`` column)."""
 
 
 def _check_amount_due(instance: Bill, attribute: attrs.Attribute[Money], value: Money) -> None:
@@ -245,6 +250,7 @@ class Bill(Aggregate):
         reason = reason.strip()
         if not reason:
             raise InvalidInput("bill.void_reason_required", "voiding a bill needs a reason")
+        check_text(reason, "bill.invalid_void_reason", "a reason", VOID_REASON_MAX)
         self.status = self._transition(BillAction.VOID)
         self.void_reason = reason
         self.voided_at = at
