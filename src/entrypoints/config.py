@@ -106,7 +106,12 @@ def _require_usable_directory(data_dir: Path) -> None:
 def _stored_secret_key(data_dir: Path) -> str:
     key_file = data_dir / SECRET_KEY_FILE
     if key_file.exists():
-        return key_file.read_text(encoding="ascii").strip()
+        try:
+            return key_file.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigurationError(
+                f"cannot read the secret key file {key_file}: restore it from its backup"
+            ) from error
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

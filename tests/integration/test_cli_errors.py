@@ -68,6 +68,13 @@ def test_debug_shows_the_traceback(var: Path) -> None:
     assert "ConfigurationError" in result.stderr
 
 
+def test_a_damaged_secret_key_file_is_refused(var: Path) -> None:
+    var.mkdir()
+    (var / "secret_key").write_bytes(b"\xff\xfe not ascii")
+    line = _one_sentence(_estate({"ESTATE_DATA_DIR": str(var)}, "db", "upgrade"))
+    assert "cannot read the secret key file" in line
+
+
 def test_a_data_directory_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "var").write_text("not a directory")
     line = _one_sentence(_estate({"ESTATE_DATA_DIR": str(tmp_path / "var")}, "db", "upgrade"))
