@@ -23,6 +23,7 @@ from adapters.persistence.sqlalchemy import (
     upgrade,
 )
 from adapters.persistence.sqlalchemy.key_check import check_secret_key
+from adapters.persistence.sqlalchemy.migrate import require_current
 from adapters.persistence.sqlalchemy.personal_data import FieldCipher, configure_personal_data
 from adapters.sms.console import ConsoleSmsSender
 from entrypoints.config import Settings
@@ -78,13 +79,16 @@ def bootstrap_in_memory(
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Estate:
     """The SQL-backed application: the SQLite file in the data directory by default,
     PostgreSQL when ``ESTATE_DATABASE_URL`` says so. The schema must be current
-    (:func:`upgrade_database`). A secret key other than the one the database was written with
+    (:func:`upgrade_database`; else :class:`SchemaNotCurrent`, or :class:`SchemaTooNew` when a
+    newer estate migrated it). A secret key other than the one the database was written with
     is refused (:class:`SecretKeyMismatch`)."""
     settings = settings or Settings.load()
     cipher = FieldCipher.from_secret_key(settings.secret_key)
     configure_personal_data(cipher)
     start_mappers()
-    engine = make_engine(database_url(settings.environment()))
+    url = database_url(settings.environment())
+    require_current(url)
+    engine = make_engine(url)
     check_secret_key(engine, cipher)
     sessions = make_session_factory(engine)
     the_clock = clock or SystemClock()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from adapters.persistence.sqlalchemy.engine import UnsupportedDatabase
 from adapters.persistence.sqlalchemy.key_check import SecretKeyMismatch
-from adapters.persistence.sqlalchemy.migrate import SchemaTooNew
+from adapters.persistence.sqlalchemy.migrate import SchemaNotCurrent, SchemaTooNew
 from adapters.persistence.sqlalchemy.personal_data import UndecryptableValue
 from entrypoints.config import ConfigurationError
 from estate_core.shared.errors import DomainError
@@ -22,7 +22,7 @@ _URL_EXAMPLE = "postgresql://user:password@host/estate or sqlite:////path/to/est
 
 def explain(error: BaseException) -> str | None:
     """One sentence for an operational error, or None for anything else (a bug)."""
-    if isinstance(error, ConfigurationError | SecretKeyMismatch | SchemaTooNew):
+    if isinstance(error, ConfigurationError | SecretKeyMismatch | SchemaTooNew | SchemaNotCurrent):
         return str(error)
     if isinstance(error, UndecryptableValue):
         return str(SecretKeyMismatch())

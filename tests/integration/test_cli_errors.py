@@ -13,8 +13,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from adapters.persistence.sqlalchemy.personal_data import generate_secret_key
+from adapters.persistence.sqlalchemy import database_url, upgrade
+from adapters.persistence.sqlalchemy.migrate import SchemaNotCurrent, SchemaTooNew, require_current
+from adapters.persistence.sqlalchemy.personal_data import (
+    FieldCipher,
+    configure_personal_data,
+    generate_secret_key,
+)
+from entrypoints.bootstrap import bootstrap
 from entrypoints.cli_errors import explain
+from entrypoints.config import Settings
 
 KEY = generate_secret_key()
 OTHER_KEY = generate_secret_key()
@@ -184,3 +192,27 @@ def test_a_database_locked_by_another_writer_is_explained_in_one_sentence(
 
 def test_a_bug_keeps_its_traceback() -> None:
     assert explain(ZeroDivisionError("division by zero")) is None
+
+
+@pytest.fixture
+def session_key_restored(personal_data_key: FieldCipher) -> Iterator[None]:
+    """bootstrap() configures the process's personal-data key: give the session's back."""
+    yield
+    configure_personal_data(personal_data_key)
+
+
+@pytest.mark.usefixtures("session_key_restored")
+def test_bootstrap_refuses_a_database_that_is_not_at_the_latest_schema(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=None, secret_key=KEY)
+    url = database_url(settings.environment())
+    with pytest.raises(SchemaNotCurrent, match="at no schema"):
+        bootstrap(settings)
+    upgrade(url, "0007")
+    with pytest.raises(SchemaNotCurrent, match="at schema revision 0007"):
+        bootstrap(settings)
+    upgrade(url)
+    require_current(url)
+    with sqlite3.connect(tmp_path / "estate.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(SchemaTooNew):
+        require_current(url)

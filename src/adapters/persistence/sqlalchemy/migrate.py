@@ -42,6 +42,16 @@ class SchemaTooNew(RuntimeError):
         )
 
 
+class SchemaNotCurrent(RuntimeError):
+    """The database is behind this estate's schema (or empty): it needs ``estate db upgrade``."""
+
+    def __init__(self, revisions: Sequence[str]) -> None:
+        at = f"schema revision {', '.join(revisions)}" if revisions else "no schema"
+        super().__init__(
+            f"the database is at {at}, older than this estate: run `estate db upgrade` first"
+        )
+
+
 def current_revisions(url: str | URL | None = None) -> tuple[str, ...]:
     """The Alembic revisions the database is at; empty for a new database."""
     engine = make_engine(normalize_url(url if url is not None else database_url()))
@@ -59,11 +69,25 @@ def upgrade(url: str | URL | None = None, revision: str = "heads") -> None:
     before anything runs.
     """
     config = alembic_config(url)
+    _refuse_unknown(config, current_revisions(url))
+    command.upgrade(config, revision)
+
+
+def require_current(url: str | URL | None = None) -> None:
+    """Raise :class:`SchemaTooNew` or :class:`SchemaNotCurrent` unless the database is at the
+    latest revision: what a process checks before serving from it."""
+    config = alembic_config(url)
+    current = current_revisions(url)
+    _refuse_unknown(config, current)
+    if set(current) != set(ScriptDirectory.from_config(config).get_heads()):
+        raise SchemaNotCurrent(current)
+
+
+def _refuse_unknown(config: Config, current: Sequence[str]) -> None:
     known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
-    unknown = [current for current in current_revisions(url) if current not in known]
+    unknown = [revision for revision in current if revision not in known]
     if unknown:
         raise SchemaTooNew(unknown)
-    command.upgrade(config, revision)
 
 
 def check(url: str | URL | None = None) -> None:
