@@ -17,7 +17,7 @@ from estate_core.identity.model import SurplusPolicy
 from estate_core.payments.allocation import Allocation
 from estate_core.payments.errors import AmountMismatch, MerchantMismatch
 from estate_core.shared.errors import InvalidInput
-from estate_core.shared.money import Money, total
+from estate_core.shared.money import Money, require_amount, total
 
 
 class PaymentChannel(enum.StrEnum):
@@ -150,8 +150,7 @@ def check_shape(payment: _Shape) -> None:
     cashier and a receipt number (收据号).
     """
     amount, allocations, credit = payment.amount, payment.allocations, payment.credit
-    if not amount.is_positive:
-        raise InvalidInput("payment.invalid_amount", "a payment is for a positive amount")
+    require_amount(amount, "payment.invalid_amount", "a payment")
     if credit.is_negative or any(not a.amount.is_positive for a in allocations):
         raise InvalidInput("payment.invalid_allocation", "no part of a payment is negative")
     is_order = payment.target is PaymentTarget.MERCHANT_ORDER

@@ -1,7 +1,7 @@
 """Reconciliation 对账: reports per (tenant, channel group, day) with their discrepancies, and
 the indexes that find the payments and refunds done in a day.
 
-Revision ID: 0010_reconciliation
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-04
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_reconciliation"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
