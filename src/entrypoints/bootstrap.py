@@ -10,6 +10,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 import attrs
+from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.moderation.rules import RuleBasedModerator
 from adapters.payment.accounts import ConfiguredMerchantAccounts
@@ -74,14 +75,22 @@ def bootstrap_in_memory(
     )
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Estate:
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    sessions: sessionmaker[Session] | None = None,
+    sms: SmsSender | None = None,
+) -> Estate:
     """The SQL-backed application: the SQLite file in the data directory by default,
     PostgreSQL when ``ESTATE_DATABASE_URL`` says so. The schema must be current
-    (:func:`upgrade_database`)."""
+    (:func:`upgrade_database`). The service's container passes its own session factory and SMS
+    sender, so the web app and its health checks share one engine."""
     settings = settings or Settings.load()
     configure_personal_data(FieldCipher.from_secret_key(settings.secret_key))
     start_mappers()
-    sessions = make_session_factory(make_engine(database_url(settings.environment())))
+    if sessions is None:
+        sessions = make_session_factory(make_engine(database_url(settings.environment())))
     the_clock = clock or SystemClock()
 
     def unit_of_work(tenant_id: UUID) -> EstateUnitOfWork:
@@ -90,7 +99,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     return Estate(
         unit_of_work=unit_of_work,
         clock=the_clock,
-        sms=ConsoleSmsSender(),
+        sms=sms or ConsoleSmsSender(),
         code_secret=_code_secret(settings.secret_key),
         moderator=RuleBasedModerator(),
         merchant_accounts=ConfiguredMerchantAccounts({}),

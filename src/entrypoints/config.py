@@ -29,6 +29,15 @@ class Settings:
     database_url: str | None
     """None: the SQLite file in the data directory."""
     secret_key: str = attrs.field(repr=False)
+    upload_max_bytes: int = 5 * 1024 * 1024
+    """The largest photo an upload may carry (``ESTATE_UPLOAD_MAX_BYTES``)."""
+    session_hours: int = 24 * 30
+    """How long a login session lasts unless revoked (``ESTATE_SESSION_HOURS``)."""
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the local file storage keeps uploaded photos."""
+        return self.data_dir / "files"
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +53,8 @@ class Settings:
             data_dir=data_dir,
             database_url=setting("database_url"),
             secret_key=setting("secret_key") or _stored_secret_key(data_dir),
+            upload_max_bytes=_integer(setting("upload_max_bytes"), 5 * 1024 * 1024),
+            session_hours=_integer(setting("session_hours"), 24 * 30),
         )
 
     def environment(self) -> dict[str, str]:
@@ -52,6 +63,18 @@ class Settings:
         if self.database_url:
             values["ESTATE_DATABASE_URL"] = self.database_url
         return values
+
+
+def _integer(value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"expected a positive number, got {number}")
+    return number
 
 
 def _toml(path: str | None) -> dict[str, Any]:

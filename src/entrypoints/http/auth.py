@@ -1,0 +1,125 @@
+"""Who is calling: bearer-token sessions turned into the core's actors, and the guards every
+route declares (DESIGN.md §3).
+
+A resident route takes ``resident: Caller``; a staff route takes ``staff: Caller`` and names its
+function permission in ``opt={"permission": Permission.X}``, which the ``staff`` dependency
+checks before the handler runs (the use case checks the data scope). A session belongs to one
+tenant; every unit of work a handler opens is that tenant's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import attrs
+from litestar import Request
+from litestar.exceptions import NotAuthorizedException
+
+from adapters.persistence.sqlalchemy.auth import SqlLoginSessions, SubjectKind
+from adapters.persistence.sqlalchemy.personal_data import FieldCipher, UndecryptableValue
+from entrypoints.bootstrap import Estate
+from estate_core.identity.staff_services import staff_actor
+from estate_core.shared.access import Permission, ResidentActor, StaffActor
+from estate_core.shared.errors import InvalidInput, PermissionDenied
+
+PLATFORM_SCOPE = UUID(int=0)
+"""The scope of the codes of a login that does not know its tenant yet (shared official
+account): they are counted and checked like every code, under this reserved tenant id."""
+
+TICKET_LIFETIME = timedelta(minutes=10)
+
+
+@attrs.frozen(kw_only=True)
+class Caller:
+    tenant_id: UUID
+    session_id: UUID
+    actor: ResidentActor | StaffActor
+
+    @property
+    def resident_id(self) -> UUID:
+        assert isinstance(self.actor, ResidentActor)
+        return self.actor.resident_id
+
+    @property
+    def staff(self) -> StaffActor:
+        assert isinstance(self.actor, StaffActor)
+        return self.actor
+
+
+def _bearer(request: Request[Any, Any, Any]) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorizedException("log in first: send Authorization: Bearer <token>")
+    return token.strip()
+
+
+def current_caller(
+    request: Request[Any, Any, Any], login_sessions: SqlLoginSessions, estate: Estate
+) -> Caller:
+    subject = login_sessions.resolve(_bearer(request))
+    if subject is None:
+        raise NotAuthorizedException("the session is unknown, expired or ended; log in again")
+    if subject.kind == "staff":
+        actor: ResidentActor | StaffActor = staff_actor(
+            estate.uow(subject.tenant_id), subject.subject_id
+        )
+    else:
+        actor = ResidentActor(resident_id=subject.subject_id)
+    return Caller(tenant_id=subject.tenant_id, session_id=subject.session_id, actor=actor)
+
+
+def resident_caller(caller: Caller) -> Caller:
+    if not isinstance(caller.actor, ResidentActor):
+        raise PermissionDenied("auth.resident_only", "this is a resident's route")
+    return caller
+
+
+def staff_caller(request: Request[Any, Any, Any], caller: Caller) -> Caller:
+    """The staff caller, holding the permission the route declares."""
+    if not isinstance(caller.actor, StaffActor):
+        raise PermissionDenied("permission.staff_only", "only staff may do this")
+    permission = request.route_handler.opt.get("permission")
+    if isinstance(permission, Permission):
+        caller.actor.require(permission)
+    return caller
+
+
+@attrs.frozen(kw_only=True)
+class Ticket:
+    kind: SubjectKind
+    phone: str
+
+
+class LoginTickets:
+    """A proved phone, sealed for the few minutes the client takes to pick its tenant.
+
+    Sealed with AES-GCM under a key of its own derived from the secret key: the client can
+    neither read nor forge one, and it expires after :data:`TICKET_LIFETIME`.
+    """
+
+    FIELD = "login_ticket"
+
+    def __init__(self, secret_key: str) -> None:
+        self._cipher = FieldCipher.from_secret_key(secret_key + " login tickets")
+
+    def seal(self, ticket: Ticket, now: datetime) -> str:
+        until = (now + TICKET_LIFETIME).isoformat()
+        payload = json.dumps({"kind": ticket.kind, "phone": ticket.phone, "until": until})
+        return base64.urlsafe_b64encode(self._cipher.encrypt(payload, self.FIELD)).decode()
+
+    def open(self, sealed: str, kind: SubjectKind, now: datetime) -> Ticket:
+        try:
+            payload = json.loads(
+                self._cipher.decrypt(base64.urlsafe_b64decode(sealed.encode()), self.FIELD)
+            )
+        except (UndecryptableValue, binascii.Error, ValueError):
+            raise InvalidInput("login.invalid_ticket", "not a ticket this service gave") from None
+        if payload["kind"] != kind or datetime.fromisoformat(payload["until"]) <= now:
+            raise InvalidInput("login.ticket_expired", "the ticket has expired; log in again")
+        return Ticket(kind=kind, phone=payload["phone"])
