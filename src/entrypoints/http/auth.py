@@ -18,6 +18,7 @@ from uuid import UUID
 
 import attrs
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
 from adapters.persistence.sqlalchemy.auth import SqlLoginSessions, SubjectKind
@@ -34,11 +35,16 @@ account): they are counted and checked like every code, under this reserved tena
 TICKET_LIFETIME = timedelta(minutes=10)
 
 
-@attrs.frozen(kw_only=True)
 class Caller:
-    tenant_id: UUID
-    session_id: UUID
-    actor: ResidentActor | StaffActor
+    """The tenant, session and actor of a request. A plain class: Litestar passes it between
+    dependencies as is (it would try to re-validate an attrs class field by field)."""
+
+    __slots__ = ("actor", "session_id", "tenant_id")
+
+    def __init__(
+        self, *, tenant_id: UUID, session_id: UUID, actor: ResidentActor | StaffActor
+    ) -> None:
+        self.tenant_id, self.session_id, self.actor = tenant_id, session_id, actor
 
     @property
     def resident_id(self) -> UUID:
@@ -60,7 +66,9 @@ def _bearer(request: Request[Any, Any, Any]) -> str:
 
 
 def current_caller(
-    request: Request[Any, Any, Any], login_sessions: SqlLoginSessions, estate: Estate
+    request: Request[Any, Any, Any],
+    login_sessions: NamedDependency[SqlLoginSessions],
+    estate: NamedDependency[Estate],
 ) -> Caller:
     subject = login_sessions.resolve(_bearer(request))
     if subject is None:
@@ -74,13 +82,13 @@ def current_caller(
     return Caller(tenant_id=subject.tenant_id, session_id=subject.session_id, actor=actor)
 
 
-def resident_caller(caller: Caller) -> Caller:
+def resident_caller(caller: NamedDependency[Caller]) -> Caller:
     if not isinstance(caller.actor, ResidentActor):
         raise PermissionDenied("auth.resident_only", "this is a resident's route")
     return caller
 
 
-def staff_caller(request: Request[Any, Any, Any], caller: Caller) -> Caller:
+def staff_caller(request: Request[Any, Any, Any], caller: NamedDependency[Caller]) -> Caller:
     """The staff caller, holding the permission the route declares."""
     if not isinstance(caller.actor, StaffActor):
         raise PermissionDenied("permission.staff_only", "only staff may do this")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from litestar import Response, get
+from litestar.di import NamedDependency
 from sqlalchemy.engine import Engine
 
 from adapters.persistence.sqlalchemy.migrate import alembic_config
@@ -33,7 +34,7 @@ async def healthz() -> Health:
     summary="The database is reachable and at the latest schema",
     sync_to_thread=True,
 )
-def readyz(engine: Engine) -> Response[Any]:
+def readyz(engine: NamedDependency[Engine]) -> Response[Any]:
     head = ScriptDirectory.from_config(alembic_config(engine.url)).get_current_head()
     try:
         with engine.connect() as connection:

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from litestar import Router
 
-from entrypoints.http.api import auth
+from entrypoints.http.api import auth, identity
 
-ROUTERS: list[Router] = [auth.router]
+ROUTERS: list[Router] = [auth.router, identity.router]

@@ -14,6 +14,8 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar import Request, Router, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from adapters.persistence.sqlalchemy.auth import (
@@ -50,9 +52,9 @@ def _client_ip(request: Request[Any, Any, Any]) -> str:
 @post("/codes", status_code=HTTP_202_ACCEPTED, sync_to_thread=True, summary="Send a login code")
 def send_code(
     request: Request[Any, Any, Any],
-    data: CodeRequest,
-    estate: Estate,
-    accounts: SqlAccountDirectory,
+    data: JSONBody[CodeRequest],
+    estate: NamedDependency[Estate],
+    accounts: NamedDependency[SqlAccountDirectory],
 ) -> CodeSentView:
     """At most 1 a minute, 5 an hour, 10 a day per phone and 20 an hour per IP (429 with
     ``Retry-After``). Staff codes go only to numbers of an enabled staff account."""
@@ -72,8 +74,8 @@ def send_code(
 
 
 def _open_session(
-    estate: Estate,
-    login_sessions: SqlLoginSessions,
+    estate: NamedDependency[Estate],
+    login_sessions: NamedDependency[SqlLoginSessions],
     kind: SubjectKind,
     tenant_id: UUID,
     phone: str,
@@ -93,8 +95,8 @@ def _open_session(
 
 
 def _finish(
-    estate: Estate,
-    login_sessions: SqlLoginSessions,
+    estate: NamedDependency[Estate],
+    login_sessions: NamedDependency[SqlLoginSessions],
     tickets: LoginTickets,
     kind: SubjectKind,
     phone: str,
@@ -115,11 +117,11 @@ def _finish(
 
 @post("/resident/login", status_code=HTTP_200_OK, sync_to_thread=True, summary="Resident login")
 def resident_login(
-    data: ResidentLogin,
-    estate: Estate,
-    accounts: SqlAccountDirectory,
-    login_sessions: SqlLoginSessions,
-    login_tickets: LoginTickets,
+    data: JSONBody[ResidentLogin],
+    estate: NamedDependency[Estate],
+    accounts: NamedDependency[SqlAccountDirectory],
+    login_sessions: NamedDependency[SqlLoginSessions],
+    login_tickets: NamedDependency[LoginTickets],
 ) -> LoginView:
     """Log in with the code of ``/auth/codes``. Registration is open: naming a tenant opens an
     account there on the first login."""
@@ -149,13 +151,13 @@ def _password_matches(hasher: PasswordHasher, stored: str | None, password: str)
 
 @post("/staff/login", status_code=HTTP_200_OK, sync_to_thread=True, summary="Staff login")
 def staff_login(
-    data: StaffLogin,
-    estate: Estate,
-    accounts: SqlAccountDirectory,
-    login_sessions: SqlLoginSessions,
-    login_tickets: LoginTickets,
-    staff_passwords: SqlStaffPasswords,
-    password_hasher: PasswordHasher,
+    data: JSONBody[StaffLogin],
+    estate: NamedDependency[Estate],
+    accounts: NamedDependency[SqlAccountDirectory],
+    login_sessions: NamedDependency[SqlLoginSessions],
+    login_tickets: NamedDependency[LoginTickets],
+    staff_passwords: NamedDependency[SqlStaffPasswords],
+    password_hasher: NamedDependency[PasswordHasher],
 ) -> LoginView:
     """Phone and either the code of ``/auth/codes`` (audience ``staff``) or the password."""
     if (data.code is None) == (data.password is None):
@@ -185,7 +187,10 @@ def staff_login(
 
 @post("/resident/select", status_code=HTTP_200_OK, sync_to_thread=True, summary="Pick a tenant")
 def resident_select(
-    data: PickTenant, estate: Estate, login_sessions: SqlLoginSessions, login_tickets: LoginTickets
+    data: JSONBody[PickTenant],
+    estate: NamedDependency[Estate],
+    login_sessions: NamedDependency[SqlLoginSessions],
+    login_tickets: NamedDependency[LoginTickets],
 ) -> LoginView:
     ticket = login_tickets.open(data.ticket, "resident", estate.clock.now())
     return _open_session(estate, login_sessions, "resident", data.tenant_id, ticket.phone)
@@ -193,11 +198,11 @@ def resident_select(
 
 @post("/staff/select", status_code=HTTP_200_OK, sync_to_thread=True, summary="Pick a tenant")
 def staff_select(
-    data: PickTenant,
-    estate: Estate,
-    accounts: SqlAccountDirectory,
-    login_sessions: SqlLoginSessions,
-    login_tickets: LoginTickets,
+    data: JSONBody[PickTenant],
+    estate: NamedDependency[Estate],
+    accounts: NamedDependency[SqlAccountDirectory],
+    login_sessions: NamedDependency[SqlLoginSessions],
+    login_tickets: NamedDependency[LoginTickets],
 ) -> LoginView:
     ticket = login_tickets.open(data.ticket, "staff", estate.clock.now())
     if data.tenant_id not in {a.tenant_id for a in accounts.accounts("staff", ticket.phone)}:
@@ -211,7 +216,9 @@ def staff_select(
     sync_to_thread=True,
     summary="End this session",
 )
-def logout(caller: Caller, login_sessions: SqlLoginSessions) -> None:
+def logout(
+    caller: NamedDependency[Caller], login_sessions: NamedDependency[SqlLoginSessions]
+) -> None:
     login_sessions.revoke(caller.tenant_id, caller.session_id)
 
 
@@ -222,10 +229,10 @@ def logout(caller: Caller, login_sessions: SqlLoginSessions) -> None:
     summary="Set my staff password",
 )
 def set_password(
-    data: NewPassword,
-    staff: Caller,
-    staff_passwords: SqlStaffPasswords,
-    password_hasher: PasswordHasher,
+    data: JSONBody[NewPassword],
+    staff: NamedDependency[Caller],
+    staff_passwords: NamedDependency[SqlStaffPasswords],
+    password_hasher: NamedDependency[PasswordHasher],
 ) -> None:
     if not PASSWORD_MIN <= len(data.password) <= PASSWORD_MAX:
         raise InvalidInput(
