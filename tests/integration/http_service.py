@@ -71,7 +71,8 @@ class Service:
         with uow:
             staff = uow.staff.find_by_phone(phone)
             assert staff is not None
-        return staff_actor(uow, staff.id)
+            staff_id = staff.id
+        return staff_actor(uow, staff_id)
 
     def login_resident(self, phone: str, tenant_id: UUID) -> str:
         """A resident's bearer token for ``tenant_id``, through the login routes."""

@@ -11,6 +11,7 @@ from http_service import (
     DEMO_ADMIN,
     DEMO_OWNER,
     DEMO_TECHNICIAN,
+    DEMO_UNBOUND_OWNER,
     Service,
     bearer,
     running_service,
@@ -121,3 +122,66 @@ def test_a_request_body_with_an_unknown_field_is_refused_naming_the_field(
         {"field": "$.tenantId", "message": "Object contains unknown field `tenantId`"}
     ]
     assert service.sms.sent == []
+
+
+def test_blacklisting_a_resident_ends_their_session_at_once(service: Service) -> None:
+    tenant = new_id()
+    service.demo_company(tenant)
+    resident = service.login_resident(DEMO_OWNER, tenant)
+    admin = service.login_staff(DEMO_ADMIN, tenant)
+    me = service.client.get("/api/v1/me", headers=bearer(resident)).json()
+    assert me["phone"] == "138****8001"
+    disabled = service.client.post(
+        f"/api/v1/residents/{me['id']}/disable",
+        json={"reason": "恶意刷单"},
+        headers=bearer(admin),
+    )
+    after = service.client.get("/api/v1/me", headers=bearer(resident))
+    assert disabled.status_code == 204, disabled.text
+    assert after.status_code == 401
+
+
+def test_disabling_a_staff_account_ends_its_session_at_once(service: Service) -> None:
+    tenant = new_id()
+    service.demo_company(tenant)
+    technician = service.login_staff(DEMO_TECHNICIAN, tenant)
+    admin = service.login_staff(DEMO_ADMIN, tenant)
+    technician_id = service.staff_actor(tenant, DEMO_TECHNICIAN).staff_id
+    before = service.client.get("/api/v1/communities", headers=bearer(technician))
+    disabled = service.client.post(
+        f"/api/v1/staff/{technician_id}/disable", json={"reason": "离职"}, headers=bearer(admin)
+    )
+    after = service.client.get("/api/v1/communities", headers=bearer(technician))
+    assert (before.status_code, disabled.status_code, after.status_code) == (200, 204, 401)
+
+
+def test_changing_the_phone_needs_both_codes_and_ends_the_old_sessions(service: Service) -> None:
+    tenant, new_phone = new_id(), "13612345678"
+    service.demo_company(tenant)
+    token = service.login_resident(DEMO_UNBOUND_OWNER, tenant)
+    sent = service.client.post(
+        "/api/v1/me/phone/codes", json={"newPhone": new_phone}, headers=bearer(token)
+    )
+    assert sent.status_code == 202, sent.text
+    wrong = service.client.post(
+        "/api/v1/me/phone",
+        json={"newPhone": new_phone, "oldCode": "000000", "newCode": service.code(new_phone)},
+        headers=bearer(token),
+    )
+    assert wrong.status_code == 422
+    assert service.client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    changed = service.client.post(
+        "/api/v1/me/phone",
+        json={
+            "newPhone": new_phone,
+            "oldCode": service.code(DEMO_UNBOUND_OWNER),
+            "newCode": service.code(new_phone),
+        },
+        headers=bearer(token),
+    )
+    assert changed.status_code == 204, changed.text
+    assert service.client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    renewed = service.login_resident(new_phone, tenant)
+    assert service.client.get("/api/v1/me", headers=bearer(renewed)).json()["phone"] == (
+        "136****5678"
+    )
