@@ -34,6 +34,9 @@ class LocalFileStorage:
         os.replace(partial, directory / key)
         return key
 
+    def exists(self, tenant_id: UUID, key: str) -> bool:
+        return bool(_KEY.match(key)) and (self._root / str(tenant_id) / key).is_file()
+
     def load(self, tenant_id: UUID, key: str) -> bytes | None:
         if not _KEY.match(key):
             return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +58,16 @@ class Caller:
         return self.actor
 
 
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    """The client's address for the per-IP SMS limit (behind a proxy, run uvicorn with
+    ``--proxy-headers``); a client with no IP address counts as ``0.0.0.0``."""
+    host = request.client.host if request.client else ""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return "0.0.0.0"
+
+
 def _bearer(request: Request[Any, Any, Any]) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -65,18 +76,29 @@ def _bearer(request: Request[Any, Any, Any]) -> str:
     return token.strip()
 
 
+def _require_declared(request: Request[Any, Any, Any], actor: StaffActor) -> None:
+    """The route's ``opt["permission"]``: one permission, or a tuple of which any will do."""
+    declared = request.route_handler.opt.get("permission")
+    if isinstance(declared, Permission):
+        actor.require(declared)
+    elif isinstance(declared, tuple) and not any(actor.can(p) for p in declared):
+        names = " or ".join(p.value for p in declared)
+        raise PermissionDenied("permission.missing", f"this needs the {names} permission")
+
+
 def current_caller(
     request: Request[Any, Any, Any],
     login_sessions: NamedDependency[SqlLoginSessions],
     estate: NamedDependency[Estate],
 ) -> Caller:
+    """The caller of a live session; a staff caller must hold the route's permission."""
     subject = login_sessions.resolve(_bearer(request))
     if subject is None:
         raise NotAuthorizedException("the session is unknown, expired or ended; log in again")
     if subject.kind == "staff":
-        actor: ResidentActor | StaffActor = staff_actor(
-            estate.uow(subject.tenant_id), subject.subject_id
-        )
+        staff = staff_actor(estate.uow(subject.tenant_id), subject.subject_id)
+        _require_declared(request, staff)
+        actor: ResidentActor | StaffActor = staff
     else:
         actor = ResidentActor(resident_id=subject.subject_id)
     return Caller(tenant_id=subject.tenant_id, session_id=subject.session_id, actor=actor)
@@ -88,13 +110,9 @@ def resident_caller(caller: NamedDependency[Caller]) -> Caller:
     return caller
 
 
-def staff_caller(request: Request[Any, Any, Any], caller: NamedDependency[Caller]) -> Caller:
-    """The staff caller, holding the permission the route declares."""
+def staff_caller(caller: NamedDependency[Caller]) -> Caller:
     if not isinstance(caller.actor, StaffActor):
         raise PermissionDenied("permission.staff_only", "only staff may do this")
-    permission = request.route_handler.opt.get("permission")
-    if isinstance(permission, Permission):
-        caller.actor.require(permission)
     return caller
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from entrypoints.http.uploads import UploadTooLarge
 from estate_core.shared.errors import (
     Conflict,
     DomainError,
@@ -29,6 +30,7 @@ _log = logging.getLogger("estate.http")
 PROBLEM_JSON = "application/problem+json"
 
 STATUS_OF_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (UploadTooLarge, 413),
     (InvalidInput, 422),
     (NotFound, 404),
     (PermissionDenied, 403),
@@ -41,7 +43,18 @@ _AT = re.compile(r"- at `(\$[^`]*)`")
 _UNKNOWN = re.compile(r"unknown field `([^`]*)`")
 
 
+STATUS_OF_CODE: dict[str, int] = {
+    "household.not_member": 404,
+    "permission.out_of_scope": 404,
+}
+"""Codes answered as if the object did not exist: another household's property, a community
+outside a staff member's data scope. Telling them apart from a missing id would leak that the
+object exists (object-level authorisation, DESIGN.md §3)."""
+
+
 def status_of(error: DomainError) -> int:
+    if error.code in STATUS_OF_CODE:
+        return STATUS_OF_CODE[error.code]
     for kind, status in STATUS_OF_ERROR:
         if isinstance(error, kind):
             return status

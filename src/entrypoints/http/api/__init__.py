@@ -5,6 +5,22 @@ from __future__ import annotations
 
 from litestar import Router
 
-from entrypoints.http.api import auth, identity
+from entrypoints.http.api import (
+    auth,
+    billing,
+    complaints,
+    identity,
+    properties,
+    uploads,
+    workorders,
+)
 
-ROUTERS: list[Router] = [auth.router, identity.router]
+ROUTERS: list[Router] = [
+    auth.router,
+    identity.router,
+    properties.router,
+    billing.router,
+    workorders.router,
+    complaints.router,
+    uploads.router,
+]

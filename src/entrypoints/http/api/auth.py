@@ -25,7 +25,7 @@ from adapters.persistence.sqlalchemy.auth import (
     SubjectKind,
 )
 from entrypoints.bootstrap import Estate
-from entrypoints.http.auth import PLATFORM_SCOPE, Caller, LoginTickets, Ticket
+from entrypoints.http.auth import PLATFORM_SCOPE, Caller, LoginTickets, Ticket, client_ip
 from entrypoints.http.schemas.auth import (
     CodeRequest,
     CodeSentView,
@@ -43,10 +43,6 @@ from estate_core.identity.sms import SmsPurpose
 from estate_core.shared.errors import InvalidInput, NotFound, PermissionDenied
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
-
-
-def _client_ip(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "0.0.0.0"
 
 
 @post("/codes", status_code=HTTP_202_ACCEPTED, sync_to_thread=True, summary="Send a login code")
@@ -68,7 +64,7 @@ def send_code(
         estate.clock,
         estate.sms,
         estate.code_secret,
-        login_services.RequestCode(phone=data.phone, purpose=purpose, ip=_client_ip(request)),
+        login_services.RequestCode(phone=data.phone, purpose=purpose, ip=client_ip(request)),
     )
     return CodeSentView(expires_at=sent.expires_at, resend_after=sent.resend_after)
 

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from entrypoints.bootstrap import Estate
-from entrypoints.http.auth import Caller
+from entrypoints.http.auth import Caller, client_ip
 from entrypoints.http.schemas import PageOf
 from entrypoints.http.schemas.auth import CodeSentView
 from entrypoints.http.schemas.identity import (
@@ -83,9 +83,7 @@ def phone_change_codes(
         estate.sms,
         estate.code_secret,
         ResidentActor(resident_id=resident.resident_id),
-        login_services.RequestPhoneChangeCodes(
-            new_phone=data.new_phone, ip=request.client.host if request.client else "0.0.0.0"
-        ),
+        login_services.RequestPhoneChangeCodes(new_phone=data.new_phone, ip=client_ip(request)),
     )
     return CodeSentView(expires_at=sent.expires_at, resend_after=sent.resend_after)
 
