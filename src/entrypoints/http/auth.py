@@ -27,7 +27,7 @@ from adapters.persistence.sqlalchemy.personal_data import FieldCipher, Undecrypt
 from entrypoints.bootstrap import Estate
 from estate_core.identity.staff_services import staff_actor
 from estate_core.shared.access import Permission, ResidentActor, StaffActor
-from estate_core.shared.errors import InvalidInput, PermissionDenied
+from estate_core.shared.errors import InvalidInput, NotFound, PermissionDenied
 
 PLATFORM_SCOPE = UUID(int=0)
 """The scope of the codes of a login that does not know its tenant yet (shared official
@@ -86,6 +86,15 @@ def _require_declared(request: Request[Any, Any, Any], actor: StaffActor) -> Non
         raise PermissionDenied("permission.missing", f"this needs the {names} permission")
 
 
+def _require_community(estate: Estate, tenant_id: UUID, community_id: UUID) -> None:
+    """A community in the path must be the caller's tenant's: another tenant's id answers 404
+    on every route, including lists that would otherwise answer an empty page."""
+    uow = estate.uow(tenant_id)
+    with uow:
+        if uow.communities.find(community_id) is None:
+            raise NotFound("community.not_found", "no such community")
+
+
 def current_caller(
     request: Request[Any, Any, Any],
     login_sessions: NamedDependency[SqlLoginSessions],
@@ -101,6 +110,9 @@ def current_caller(
         actor: ResidentActor | StaffActor = staff
     else:
         actor = ResidentActor(resident_id=subject.subject_id)
+    community_id = request.path_params.get("community_id")
+    if isinstance(community_id, UUID):
+        _require_community(estate, subject.tenant_id, community_id)
     return Caller(tenant_id=subject.tenant_id, session_id=subject.session_id, actor=actor)
 
 

@@ -57,7 +57,7 @@ def property_bills(
     property_id: FromPath[UUID],
     caller: Caller_,
     estate: Estate_,
-    view_: Annotated[queries.BillView, QueryParameter(query="view")] = queries.BillView.DUE,
+    view_: Annotated[queries.BillView, QueryParameter(name="view")] = queries.BillView.DUE,
     limit: FromQuery[int] = 20,
     after: FromQuery[str | None] = None,
 ) -> PageOf[BillView]:
@@ -139,7 +139,7 @@ def community_bills(
     staff: Caller_,
     estate: Estate_,
     status: FromQuery[BillStatus | None] = None,
-    period_start: Annotated[date | None, QueryParameter(query="periodStart")] = None,
+    period_start: Annotated[date | None, QueryParameter(name="periodStart")] = None,
     limit: FromQuery[int] = 20,
     after: FromQuery[str | None] = None,
 ) -> PageOf[BillView]:
