@@ -96,7 +96,7 @@ def test_a_resident_binds_a_home_sees_bills_reports_a_repair_and_complains(
     assert [o["id"] for o in _ok(get("/api/v1/work-orders/mine"))["items"]] == [order]
     detail = _ok(get(f"/api/v1/work-orders/{order}"))
     assert (detail["status"], detail["photos"]) == ("pending", [photo])
-    assert get(f"/api/v1/uploads/{photo}").content == PNG
+    assert get(f"/api/v1/work-orders/{order}/photos/{photo}").content == PNG
     _ok(
         service.client.post(
             f"/api/v1/work-orders/{order}/cancel",

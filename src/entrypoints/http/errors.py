@@ -45,11 +45,10 @@ _UNKNOWN = re.compile(r"unknown field `([^`]*)`")
 
 STATUS_OF_CODE: dict[str, int] = {
     "household.not_member": 404,
-    "permission.out_of_scope": 404,
 }
-"""Codes answered as if the object did not exist: another household's property, a community
-outside a staff member's data scope. Telling them apart from a missing id would leak that the
-object exists (object-level authorisation, DESIGN.md §3)."""
+"""Codes answered as if the object did not exist: another household's property, whose
+existence a resident must not learn (object-level authorisation, DESIGN.md §3). Staff outside
+their data scope get 403 ``permission.out_of_scope``: they are the company's own people."""
 
 
 def status_of(error: DomainError) -> int:

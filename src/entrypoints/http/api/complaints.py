@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Router, get, post
+from litestar import Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from entrypoints.bootstrap import Estate
+from entrypoints.http.api.uploads import photo_response
 from entrypoints.http.auth import Caller
 from entrypoints.http.schemas import PageOf
 from entrypoints.http.schemas.identity import Created
@@ -106,6 +107,23 @@ def one(complaint_id: FromPath[UUID], caller: Caller_, estate: Estate_) -> Compl
     return view(ComplaintView, found)
 
 
+@get(
+    "/complaints/{complaint_id:uuid}/photos/{key:str}",
+    sync_to_thread=True,
+    opt=HANDLE,
+    summary="A photo of a complaint (its complainant, or staff handling it)",
+)
+def photo(
+    complaint_id: FromPath[UUID],
+    key: FromPath[str],
+    caller: Caller_,
+    estate: Estate_,
+    files: NamedDependency[FileStorage],
+) -> Response[bytes]:
+    found = complaints.get_complaint(estate.uow(caller.tenant_id), caller.actor, complaint_id)
+    return photo_response(files, caller.tenant_id, key, found.photos)
+
+
 @post(
     "/complaints/{complaint_id:uuid}/reopen",
     status_code=HTTP_204_NO_CONTENT,
@@ -191,6 +209,6 @@ def visit(
 
 router = Router(
     path="",
-    route_handlers=[submit, mine, in_community, one, reopen, rate, accept, reply, visit],
+    route_handlers=[submit, mine, in_community, one, photo, reopen, rate, accept, reply, visit],
     tags=["complaints"],
 )

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Router, get, post
+from litestar import Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from entrypoints.bootstrap import Estate
+from entrypoints.http.api.uploads import photo_response
 from entrypoints.http.auth import Caller
 from entrypoints.http.schemas import PageOf
 from entrypoints.http.schemas.identity import Created
@@ -127,6 +128,23 @@ def in_community(
 def one(work_order_id: FromPath[UUID], caller: Caller_, estate: Estate_) -> WorkOrderView:
     found = queries.get_work_order(estate.uow(caller.tenant_id), caller.actor, work_order_id)
     return view(WorkOrderView, found)
+
+
+@get(
+    "/work-orders/{work_order_id:uuid}/photos/{key:str}",
+    sync_to_thread=True,
+    opt=WORKORDER_STAFF,
+    summary="A photo of a work order (whoever may see the order)",
+)
+def photo(
+    work_order_id: FromPath[UUID],
+    key: FromPath[str],
+    caller: Caller_,
+    estate: Estate_,
+    files: NamedDependency[FileStorage],
+) -> Response[bytes]:
+    found = queries.get_work_order(estate.uow(caller.tenant_id), caller.actor, work_order_id)
+    return photo_response(files, caller.tenant_id, key, (*found.photos, *found.completion_photos))
 
 
 @post(
@@ -315,6 +333,7 @@ router = Router(
         queue,
         in_community,
         one,
+        photo,
         cancel,
         rate,
         approve,
