@@ -13,8 +13,9 @@ from typing import Any
 
 import uvicorn
 
-from entrypoints.bootstrap import bootstrap, upgrade_database
+from entrypoints.bootstrap import upgrade_database
 from entrypoints.config import Settings
+from entrypoints.container import build_container
 from entrypoints.demo import LOGINS, run_demo
 from entrypoints.http.app import create_app
 
@@ -22,8 +23,9 @@ from entrypoints.http.app import create_app
 def _serve(args: argparse.Namespace) -> int:
     settings = Settings.load()
     upgrade_database(settings)
+    container = build_container(settings)
     if args.demo:
-        run_demo(bootstrap(settings), say=lambda line: None)
+        run_demo(container.estate(), say=lambda line: None)
     logging.getLogger("estate").setLevel(logging.INFO)
     base = f"http://{args.host}:{args.port}"
     lines = [
@@ -41,7 +43,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         uvicorn.run("entrypoints.http.asgi:app", workers=args.workers, **options)
     else:
-        uvicorn.run(create_app(), **options)
+        uvicorn.run(create_app(container), **options)
     return 0
 
 
