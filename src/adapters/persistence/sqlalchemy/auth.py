@@ -63,11 +63,20 @@ def _parse(token: str) -> tuple[UUID, UUID, str] | None:
         return None
 
 
+def _read_only(engine: Engine) -> sa.Connection:
+    """A connection for reads that on SQLite does not queue behind writers (``BEGIN``, not
+    ``BEGIN IMMEDIATE``: see ``engine.py``)."""
+    return engine.connect().execution_options(sqlite_deferred=True)
+
+
 class SqlLoginSessions:
     """Opens, resolves and revokes bearer-token sessions."""
 
     def __init__(self, engine: Engine, clock: Clock, lifetime: timedelta) -> None:
         self._engine, self._clock, self._lifetime = engine, clock, lifetime
+
+    def _reading(self) -> sa.Connection:
+        return _read_only(self._engine)
 
     def open(self, tenant_id: UUID, kind: SubjectKind, subject_id: UUID) -> str:
         """A new session for an account that just proved itself; returns the bearer token."""
@@ -101,7 +110,7 @@ class SqlLoginSessions:
             return None
         tenant_id, session_id, secret = parsed
         s = auth_sessions
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             row = connection.execute(
                 sa.select(s).where(
                     s.c.tenant_id == tenant_id,
@@ -149,8 +158,11 @@ class SqlStaffPasswords:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine, self._clock = engine, clock
 
+    def _reading(self) -> sa.Connection:
+        return _read_only(self._engine)
+
     def get(self, tenant_id: UUID, staff_id: UUID) -> str | None:
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             found: str | None = connection.execute(
                 sa.select(staff_passwords.c.password_hash).where(
                     staff_passwords.c.tenant_id == tenant_id, staff_passwords.c.id == staff_id
@@ -179,6 +191,9 @@ class SqlAccountDirectory:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    def _reading(self) -> sa.Connection:
+        return _read_only(self._engine)
+
     def accounts(self, kind: SubjectKind, phone: str) -> list[TenantAccount]:
         subject = _SUBJECTS[kind]
         query = (
@@ -191,7 +206,7 @@ class SqlAccountDirectory:
             )
             .order_by(tenants.c.name, subject.c.tenant_id)
         )
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             return [
                 TenantAccount(tenant_id=row[0], tenant_name=row[1], account_id=row[2])
                 for row in connection.execute(query)
