@@ -51,10 +51,19 @@ def _dependencies(container: Container) -> dict[str, Provide | Callable[..., Any
     }
 
 
+def _composer(container: Container) -> Callable[[], None]:
+    """Compose the core (mappers, personal-data key) when the server starts, before the first
+    request, rather than when the app object is built (tests read its route table alone)."""
+
+    def compose() -> None:
+        container.estate()
+
+    return compose
+
+
 def create_app(container: Container | None = None) -> Litestar:
     """The web service on ``container`` (default: one built from ``ESTATE_*`` settings)."""
     container = container or build_container()
-    container.estate()
     api = Router(path=API_PREFIX, route_handlers=list(ROUTERS))
     openapi = OpenAPIConfig(
         title="estate",
@@ -76,6 +85,7 @@ def create_app(container: Container | None = None) -> Litestar:
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
+        on_startup=[_composer(container)],
         request_max_body_size=container.settings().upload_max_bytes + BODY_OVERHEAD,
     )
     app = Litestar.from_config(config)

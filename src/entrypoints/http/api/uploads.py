@@ -5,6 +5,7 @@ names it. Photos are served back through the work order or complaint that holds 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
@@ -22,6 +23,13 @@ from estate_core.shared.errors import NotFound
 from estate_core.shared.files import FileStorage
 
 
+@dataclass
+class PhotoForm:
+    """The multipart form of an upload: the photo in the field ``data``."""
+
+    data: UploadFile
+
+
 def photo_response(
     files: FileStorage, tenant_id: UUID, key: str, keys: Sequence[str]
 ) -> Response[bytes]:
@@ -35,12 +43,12 @@ def photo_response(
 
 @post("/uploads", sync_to_thread=True, summary="Upload a photo (JPEG, PNG or WebP)")
 def upload(
-    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    data: Annotated[PhotoForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     caller: NamedDependency[Caller],
     files: NamedDependency[FileStorage],
     settings: NamedDependency[Settings],
 ) -> UploadView:
-    content = data.file.read(settings.upload_max_bytes + 1)
+    content = data.data.file.read(settings.upload_max_bytes + 1)
     key = store_photo(files, caller.tenant_id, content, settings.upload_max_bytes)
     media_type, _ = sniff(content)
     return UploadView(key=key, media_type=media_type, size=len(content))
