@@ -1,9 +1,10 @@
 """Who is calling: bearer-token sessions turned into the core's actors, and the guards every
 route declares (DESIGN.md §3).
 
-A resident route takes ``resident: Caller``; a staff route takes ``staff: Caller`` and names its
-function permission in ``opt={"permission": Permission.X}``, which the ``staff`` dependency
-checks before the handler runs (the use case checks the data scope). A session belongs to one
+A resident route takes ``resident: Caller``, a staff route ``staff: Caller``, a route both may
+use ``caller: Caller``. A route staff may use names its function permission in
+``opt={"permission": Permission.X}`` (or a tuple of which any will do), which resolving the
+caller checks before the handler runs; the use case checks the data scope. A session belongs to one
 tenant; every unit of work a handler opens is that tenant's.
 """
 

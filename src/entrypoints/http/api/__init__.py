@@ -11,16 +11,20 @@ from entrypoints.http.api import (
     complaints,
     identity,
     properties,
+    staff,
     uploads,
+    workorder_staff,
     workorders,
 )
 
 ROUTERS: list[Router] = [
     auth.router,
     identity.router,
+    staff.router,
     properties.router,
     billing.router,
     workorders.router,
+    workorder_staff.router,
     complaints.router,
     uploads.router,
 ]
