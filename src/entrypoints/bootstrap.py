@@ -10,6 +10,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 import attrs
+from sqlalchemy.engine import Engine
 
 from adapters.moderation.rules import RuleBasedModerator
 from adapters.payment.accounts import ConfiguredMerchantAccounts
@@ -76,19 +77,26 @@ def bootstrap_in_memory(
     )
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Estate:
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    sms: SmsSender | None = None,
+) -> Estate:
     """The SQL-backed application: the SQLite file in the data directory by default,
     PostgreSQL when ``ESTATE_DATABASE_URL`` says so. The schema must be current
     (:func:`upgrade_database`; else :class:`SchemaNotCurrent`, or :class:`SchemaTooNew` when a
     newer estate migrated it). A secret key other than the one the database was written with
-    is refused (:class:`SecretKeyMismatch`)."""
+    is refused (:class:`SecretKeyMismatch`). The service's container passes its own engine and
+    SMS sender, so the web app and its health checks share one engine."""
     settings = settings or Settings.load()
     cipher = FieldCipher.from_secret_key(settings.secret_key)
     configure_personal_data(cipher)
     start_mappers()
     url = database_url(settings.environment())
     require_current(url)
-    engine = make_engine(url)
+    engine = engine or make_engine(url)
     check_secret_key(engine, cipher)
     sessions = make_session_factory(engine)
     the_clock = clock or SystemClock()
@@ -99,7 +107,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     return Estate(
         unit_of_work=unit_of_work,
         clock=the_clock,
-        sms=ConsoleSmsSender(),
+        sms=sms or ConsoleSmsSender(),
         code_secret=_code_secret(settings.secret_key),
         moderator=RuleBasedModerator(),
         merchant_accounts=ConfiguredMerchantAccounts({}),

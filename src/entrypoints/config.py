@@ -35,6 +35,15 @@ class Settings:
     database_url: str | None
     """None: the SQLite file in the data directory."""
     secret_key: str = attrs.field(repr=False)
+    upload_max_bytes: int = 5 * 1024 * 1024
+    """The largest photo an upload may carry (``ESTATE_UPLOAD_MAX_BYTES``)."""
+    session_hours: int = 24 * 30
+    """How long a login session lasts unless revoked (``ESTATE_SESSION_HOURS``)."""
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the local file storage keeps uploaded photos."""
+        return self.data_dir / "files"
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -56,7 +65,15 @@ class Settings:
                 f"{SECRET_KEY_MIN_LENGTH} (generate one with: python -c "
                 '"import secrets; print(secrets.token_urlsafe(32))")'
             )
-        return cls(data_dir=data_dir, database_url=database_url, secret_key=secret_key)
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=secret_key,
+            upload_max_bytes=_integer(
+                "upload_max_bytes", setting("upload_max_bytes"), 5 * 1024 * 1024
+            ),
+            session_hours=_integer("session_hours", setting("session_hours"), 24 * 30),
+        )
 
     def environment(self) -> dict[str, str]:
         """These settings as the variables the adapters read (engine, Alembic)."""
@@ -64,6 +81,20 @@ class Settings:
         if self.database_url:
             values["ESTATE_DATABASE_URL"] = self.database_url
         return values
+
+
+def _integer(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigurationError(
+            f"ESTATE_{name.upper()} must be a positive whole number, not {value!r}"
+        )
+    return number
 
 
 def _toml(path: str | None) -> dict[str, Any]:

@@ -282,7 +282,10 @@ def unbind(uow: PropertiesUnitOfWork, actor: Actor, property_id: UUID) -> None:
 
 
 def _require_manager(household: Household, actor: Actor) -> None:
+    """The owner, or staff in scope; a resident outside the household learns nothing of it."""
     if isinstance(actor, ResidentActor):
+        if all(member.resident_id != actor.resident_id for member in household.members):
+            raise NotFound("property.not_found", "no such property")
         household.require_owner(actor.resident_id)
     else:
         require_staff(actor, Permission.HOUSEHOLD_MANAGE, household.community_id)

@@ -6,6 +6,7 @@ rely on: a context adds its module here in the same change that adds its tables.
 
 from adapters.persistence.sqlalchemy.metadata import metadata
 from adapters.persistence.sqlalchemy.tables import (
+    auth,
     billing,
     commerce,
     community,
@@ -19,6 +20,7 @@ from adapters.persistence.sqlalchemy.tables import (
 )
 
 __all__ = [
+    "auth",
     "billing",
     "commerce",
     "community",
