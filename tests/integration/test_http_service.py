@@ -13,7 +13,14 @@ from query_plans import explain, statements_sent
 from sqlalchemy.engine import URL
 
 from adapters.persistence.sqlalchemy.auth import SqlAccountDirectory
-from adapters.persistence.sqlalchemy.migrate import alembic_config
+from adapters.persistence.sqlalchemy.migrate import SchemaNotCurrent, alembic_config
+from adapters.persistence.sqlalchemy.personal_data import (
+    configure_personal_data,
+    generate_secret_key,
+    personal_data_cipher,
+)
+from entrypoints.config import Settings
+from entrypoints.container import build_container
 from estate_core.shared.ids import new_id
 
 
@@ -36,12 +43,22 @@ def test_a_migrated_database_is_ready_and_the_schema_lists_every_api_route(
     assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
-def test_a_database_without_the_schema_is_not_ready(tmp_path: Path, mapped: None) -> None:
-    with running_service(sqlite_url(tmp_path / "empty.db"), tmp_path) as service:
-        ready = service.client.get("/readyz")
-        health = service.client.get("/healthz")
-    assert (ready.status_code, ready.json()["code"]) == (503, "database.not_migrated")
-    assert health.status_code == 200
+def test_the_service_refuses_to_start_on_a_database_without_the_schema(
+    tmp_path: Path, mapped: None
+) -> None:
+    """The app composes the core at start-up, and the composition refuses a database that
+    `estate db upgrade` has not brought to the latest schema: it never serves half a schema."""
+    previous_cipher = personal_data_cipher()
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=sqlite_url(tmp_path / "empty.db").render_as_string(),
+        secret_key=generate_secret_key(),
+    )
+    try:
+        with pytest.raises(SchemaNotCurrent):
+            build_container(settings).estate()
+    finally:
+        configure_personal_data(previous_cipher)
 
 
 @pytest.mark.parametrize("kind", ["resident", "staff"])
