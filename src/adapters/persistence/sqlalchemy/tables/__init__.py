@@ -14,6 +14,7 @@ from adapters.persistence.sqlalchemy.tables import (
     payments,
     properties,
     service,
+    worker,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "payments",
     "properties",
     "service",
+    "worker",
 ]

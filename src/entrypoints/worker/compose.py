@@ -1,0 +1,108 @@
+"""Composing the worker from configuration, on top of :func:`entrypoints.bootstrap.bootstrap`.
+
+The integrator moves this into the dependency-injector container; until then it is the one
+place that builds the queue, the channels, the message and job tables and the runner.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+import attrs
+
+from adapters.messaging.console import ConsoleChannel
+from adapters.persistence.sqlalchemy import database_url, make_engine
+from adapters.persistence.sqlalchemy.audience import SqlAudience
+from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
+from entrypoints.bootstrap import Estate, bootstrap
+from entrypoints.config import Settings
+from entrypoints.worker.config import WorkerConfig
+from entrypoints.worker.delivery import Postman
+from entrypoints.worker.jobs import build_jobs
+from entrypoints.worker.messages import MESSAGES, Build, Lookups
+from entrypoints.worker.runner import Finish, Handler, JobContext, Runner, WorkerSettings
+from entrypoints.worker.schedule import Scheduler, configured
+from estate_core.shared.clock import Clock, local_date
+from estate_core.shared.errors import InvalidInput
+from estate_core.shared.messaging import MessageChannel
+
+
+def worker_id() -> str:
+    """Host, process and a random tail: unique across machines and restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def channels_named(names: Sequence[str], stream: TextIO | None = None) -> list[MessageChannel]:
+    known = {"console": lambda: ConsoleChannel(stream or sys.stdout)}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise InvalidInput(
+            "config.invalid",
+            f"unknown message channels {unknown}: this build has {sorted(known)}",
+        )
+    return [known[name]() for name in names]
+
+
+def event_handlers(postman: Postman, audience: SqlAudience) -> dict[str, Handler]:
+    """The outbox's handlers: each message-producing event's messages, delivered."""
+
+    def handler_for(build: Build) -> Handler:
+        def handle(context: JobContext) -> Finish:
+            lookups = Lookups(
+                estate=context.estate,
+                audience=audience,
+                tenant_id=context.item.tenant_id,
+                today=local_date(context.now),
+            )
+            return postman.deliver(context, build(context.item.payload, lookups))
+
+        return handle
+
+    return {name: handler_for(build) for name, build in MESSAGES.items()}
+
+
+@attrs.frozen(kw_only=True)
+class Worker:
+    runner: Runner
+    queue: SqlWorkQueue
+    estate: Estate
+
+
+def build_worker(
+    settings: Settings | None = None,
+    config: WorkerConfig | None = None,
+    *,
+    clock: Clock | None = None,
+    channels: Sequence[MessageChannel] | None = None,
+    extra_events: Mapping[str, Handler] | None = None,
+    extra_jobs: Mapping[str, Handler] | None = None,
+    worker_settings: WorkerSettings | None = None,
+) -> Worker:
+    """The worker of the configured database: its runner, queue and application."""
+    settings = settings or Settings.load()
+    config = config or WorkerConfig()
+    estate = bootstrap(settings, clock=clock)
+    engine = make_engine(database_url(settings.environment()))
+    the_settings = worker_settings or config.settings()
+    queue = SqlWorkQueue(engine, worker_id(), the_settings.lease)
+    if channels is None:
+        channels = channels_named(config.channels())
+    postman = Postman(queue, channels)
+    events = event_handlers(postman, SqlAudience(engine))
+    events.update(extra_events or {})
+    scheduler = Scheduler(queue, configured(config))
+    runner = Runner(
+        queue,
+        estate,
+        events=events,
+        jobs=build_jobs(engine, postman, extra_jobs),
+        settings=the_settings,
+        clock=estate.clock,
+        tick=scheduler.tick,
+    )
+    return Worker(runner=runner, queue=queue, estate=estate)

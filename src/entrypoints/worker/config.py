@@ -1,0 +1,81 @@
+"""The worker's settings: ``ESTATE_WORKER_*`` variables, then the ``[worker]`` table of the TOML
+file named by ``ESTATE_CONFIG`` (``[estate.worker]`` also works), then defaults.
+
+The schedule is configured per job in ``[worker.schedule.<job>]`` (or
+``ESTATE_SCHEDULE_<JOB>_<KEY>``): see docs/worker.md for every key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from entrypoints.worker.runner import WorkerSettings
+from estate_core.shared.errors import InvalidInput
+from estate_core.shared.jobs import RetryPolicy
+
+
+def _worker_table(env: Mapping[str, str]) -> dict[str, Any]:
+    path = env.get("ESTATE_CONFIG")
+    if not path:
+        return {}
+    with Path(path).open("rb") as file:
+        loaded = tomllib.load(file)
+    root = loaded.get("estate", loaded)
+    table = root.get("worker", {}) if isinstance(root, dict) else {}
+    return dict(table) if isinstance(table, dict) else {}
+
+
+class WorkerConfig:
+    """Raw worker configuration, read once; typed accessors below."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.env = os.environ if environ is None else environ
+        self.table = _worker_table(self.env)
+
+    def value(self, name: str, default: Any) -> Any:
+        raw = self.env.get(f"ESTATE_WORKER_{name.upper()}")
+        return raw if raw not in (None, "") else self.table.get(name, default)
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.value(name, default)
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                "config.invalid", f"worker setting {name} must be a number, got {raw!r}"
+            ) from None
+
+    def settings(self) -> WorkerSettings:
+        seconds = self.number
+        return WorkerSettings(
+            batch=int(seconds("batch", 50)),
+            lease=timedelta(seconds=seconds("lease_seconds", 60)),
+            heartbeat=timedelta(seconds=seconds("heartbeat_seconds", 20)),
+            idle_wait=timedelta(seconds=seconds("idle_seconds", 1)),
+            retry=RetryPolicy(
+                max_attempts=int(seconds("max_attempts", 8)),
+                base_delay=timedelta(seconds=seconds("retry_base_seconds", 10)),
+                max_delay=timedelta(seconds=seconds("retry_max_seconds", 3600)),
+            ),
+        )
+
+    def channels(self) -> list[str]:
+        """Push channels by name, comma-separated: ``console`` by default, empty for none."""
+        raw = self.value("channels", "console")
+        names = raw if isinstance(raw, list) else str(raw).split(",")
+        return [name.strip() for name in names if name.strip()]
+
+    def schedule(self, job: str) -> dict[str, Any]:
+        """The settings of one scheduled job, the environment's over the file's."""
+        table = self.table.get("schedule", {}).get(job, {})
+        values = dict(table) if isinstance(table, dict) else {}
+        prefix = f"ESTATE_SCHEDULE_{job.upper()}_"
+        for key, raw in self.env.items():
+            if key.startswith(prefix):
+                values[key[len(prefix) :].lower()] = raw
+        return values
