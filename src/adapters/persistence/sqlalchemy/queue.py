@@ -72,8 +72,9 @@ def insert_ignoring_duplicates(
 ) -> bool:
     """Insert ``row`` unless its key exists; True when it was inserted."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**row).on_conflict_do_nothing()
-    return connection.execute(statement).rowcount == 1
+    key = next(iter(table.primary_key.columns))
+    statement = dialect.insert(table).values(**row).on_conflict_do_nothing().returning(key)
+    return connection.execute(statement).first() is not None
 
 
 class SqlWorkQueue:
