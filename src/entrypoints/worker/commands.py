@@ -22,7 +22,7 @@ from estate_core.shared.clock import SystemClock
 from estate_core.shared.jobs import QueueKind
 
 
-def _log_to_stderr() -> None:
+def log_to_stderr() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     worker_log = logging.getLogger("estate.worker")
@@ -34,7 +34,7 @@ def _log_to_stderr() -> None:
 def _worker(args: argparse.Namespace) -> int:
     settings = Settings.load()
     upgrade_database(settings)
-    _log_to_stderr()
+    log_to_stderr()
     worker = build_worker(settings)
     return worker.runner.run(until_idle=args.until_idle)
 

@@ -17,7 +17,7 @@ import attrs
 
 from adapters.messaging.console import ConsoleChannel
 from adapters.persistence.sqlalchemy import database_url, make_engine
-from adapters.persistence.sqlalchemy.audience import SqlAudience
+from adapters.persistence.sqlalchemy.audience import SqlAudience, SqlRecipients
 from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
 from entrypoints.bootstrap import Estate, bootstrap
 from entrypoints.config import Settings
@@ -92,7 +92,7 @@ def build_worker(
     queue = SqlWorkQueue(engine, worker_id(), the_settings.lease)
     if channels is None:
         channels = channels_named(config.channels())
-    postman = Postman(queue, channels)
+    postman = Postman(queue, SqlRecipients(engine), channels)
     events = event_handlers(postman, SqlAudience(engine))
     events.update(extra_events or {})
     scheduler = Scheduler(queue, configured(config))

@@ -12,21 +12,24 @@ the key is passed to the provider too, for those that deduplicate.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from uuid import UUID
 
 from sqlalchemy.engine import Connection
 
+from adapters.persistence.sqlalchemy.audience import SqlRecipients
 from adapters.persistence.sqlalchemy.inbox import write_inbox
 from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
 from entrypoints.worker.runner import Finish, JobContext
-from estate_core.shared.messaging import MessageChannel, Recipient, ResidentMessage
+from estate_core.shared.messaging import MessageChannel, ResidentMessage
 
 
 class Postman:
     """Sends the messages an event produced: inbox always, then every configured channel."""
 
-    def __init__(self, queue: SqlWorkQueue, channels: Sequence[MessageChannel]) -> None:
+    def __init__(
+        self, queue: SqlWorkQueue, recipients: SqlRecipients, channels: Sequence[MessageChannel]
+    ) -> None:
         self.queue = queue
+        self.recipients = recipients
         self.channels = list(channels)
 
     def deliver(self, context: JobContext, messages: Sequence[ResidentMessage]) -> Finish:
@@ -46,7 +49,7 @@ class Postman:
         if not self.channels:
             return
         for message in messages:
-            recipient = self._recipient(context, message.resident_id)
+            recipient = self.recipients.find(tenant_id, message.resident_id)
             if recipient is None:
                 continue
             for channel in self.channels:
@@ -57,16 +60,6 @@ class Postman:
                     self.queue.record_delivery(
                         tenant_id, key, channel.name, str(recipient.resident_id), context.now
                     )
-
-    def _recipient(self, context: JobContext, resident_id: UUID) -> Recipient | None:
-        """The resident's phone and openid, or None for an account that no longer exists."""
-        with context.estate.uow(context.item.tenant_id) as uow:
-            resident = uow.residents.find(resident_id)
-            if resident is None or resident.disabled:
-                return None
-            return Recipient(
-                resident_id=resident.id, phone=resident.phone, wechat_openid=resident.wechat_openid
-            )
 
 
 def _key(context: JobContext, message: ResidentMessage) -> str:

@@ -1,4 +1,5 @@
-"""Who a notice reaches: the household members of whole communities or of given homes.
+"""Who a message reaches: a notice's audience (the household members of whole communities or
+of given homes), and a resident's phone and openid.
 
 A read model for the worker (one query, not a household aggregate per home): a notice to a
 community of 5,000 homes becomes its residents' messages without loading 5,000 aggregates.
@@ -13,7 +14,9 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from adapters.persistence.sqlalchemy.tables.identity import residents
 from adapters.persistence.sqlalchemy.tables.properties import household_members, households
+from estate_core.shared.messaging import Recipient
 
 
 class SqlAudience:
@@ -56,3 +59,23 @@ class SqlAudience:
         )
         with self._engine.connect() as connection:
             return list(connection.execute(query).scalars())
+
+
+class SqlRecipients:
+    """Where a resident can be reached (phone, openid): one Core select per message, no
+    aggregate loaded; None for an account that is gone or disabled."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def find(self, tenant_id: UUID, resident_id: UUID) -> Recipient | None:
+        query = sa.select(residents.c.phone_ciphertext, residents.c.wechat_openid).where(
+            residents.c.tenant_id == tenant_id,
+            residents.c.id == resident_id,
+            residents.c.disabled.is_(False),
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return Recipient(resident_id=resident_id, phone=row[0], wechat_openid=row[1])

@@ -134,11 +134,12 @@ class SqlWorkQueue:
         return sorted(claimed, key=lambda item: item.id)
 
     def _held(self, table: sa.Table, items: Sequence[Claimed]) -> sa.ColumnElement[bool]:
+        mine = table.c.locked_by == self.worker_id
+        if len(items) == 1:
+            (item,) = items
+            return sa.and_(table.c.tenant_id == item.tenant_id, table.c.id == item.id, mine)
         keys = [(item.tenant_id, item.id) for item in items]
-        return sa.and_(
-            sa.tuple_(table.c.tenant_id, table.c.id).in_(keys),
-            table.c.locked_by == self.worker_id,
-        )
+        return sa.and_(sa.tuple_(table.c.tenant_id, table.c.id).in_(keys), mine)
 
     def heartbeat(self, items: Iterable[Claimed], now: datetime) -> int:
         """Extend the lease of the rows this worker still holds; how many it still holds."""
