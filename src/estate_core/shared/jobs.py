@@ -65,21 +65,27 @@ class RetryPolicy:
     def ceiling(self, attempts: int) -> timedelta:
         """The longest wait after the ``attempts``-th failed attempt: base × 2^(attempts−1),
         capped at ``max_delay``."""
-        doubled = self.base_delay * (1 << min(max(attempts - 1, 0), 30))
-        return min(doubled, self.max_delay)
+        base, cap = _microseconds(self.base_delay), _microseconds(self.max_delay)
+        doubled = base << min(max(attempts - 1, 0), 63)  # past 2**63 µs every cap is reached
+        return timedelta(microseconds=min(doubled, cap))
 
     def delay(self, attempts: int, draw: float) -> timedelta:
         """The wait after the ``attempts``-th failure; ``draw`` is uniform in [0, 1)."""
         if not 0.0 <= draw < 1.0:
             raise ValueError("draw must be in [0, 1)")
-        ceiling = self.ceiling(attempts)
-        return ceiling / 2 + (ceiling / 2) * draw
+        ceiling = _microseconds(self.ceiling(attempts))
+        half = ceiling // 2
+        return timedelta(microseconds=ceiling - half + int(half * draw))
 
     def after_failure(self, attempts: int, now: datetime, draw: float) -> datetime | None:
         """When to try again after ``attempts`` failed claims, or None: dead-letter it now."""
         if attempts >= self.max_attempts:
             return None
         return now + self.delay(attempts, draw)
+
+
+def _microseconds(delay: timedelta) -> int:
+    return (delay.days * 86_400 + delay.seconds) * 1_000_000 + delay.microseconds
 
 
 def next_state(
