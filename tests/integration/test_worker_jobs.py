@@ -23,6 +23,13 @@ from adapters.persistence.sqlalchemy.tables.identity import sms_codes
 from adapters.persistence.sqlalchemy.tables.worker import inbox_messages
 from entrypoints.worker.compose import Worker
 from entrypoints.worker.runner import JobContext
+from estate_core.community.notice import NoticeKind
+from estate_core.community.services.notices import (
+    CreateNotice,
+    PublishNotice,
+    create_notice,
+    publish_notice,
+)
 from estate_core.shared.access import ResidentActor
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.ids import new_id
@@ -195,6 +202,34 @@ def test_sms_codes_expired_a_day_ago_are_purged_once(setting: Setting) -> None:
             return list(connection.execute(sa.select(sms_codes.c.id)).scalars())
 
     assert setting.run_twice("purge_sms_codes", left) == [[fresh.id], [fresh.id]]
+
+
+def test_scheduled_notices_are_published_once_when_due(setting: Setting) -> None:
+    notice_id = create_notice(
+        setting.world.uow,
+        setting.clock,
+        setting.world.admin,
+        CreateNotice(
+            kind=NoticeKind.GENERAL,
+            title="春节值班安排",
+            body="春节期间物业服务中心照常值班。",
+            community_ids=frozenset({setting.world.community_id}),
+        ),
+    )
+    publish_notice(
+        setting.world.uow,
+        setting.clock,
+        setting.worker.estate.moderator,
+        setting.world.admin,
+        PublishNotice(notice_id=notice_id, at=LATER),
+    )
+    setting.clock.set(LATER)
+
+    def state() -> str:
+        with setting.uow() as uow:
+            return str(uow.notices.get(notice_id).state.value)
+
+    assert setting.run_twice("publish_scheduled_notices", state) == ["published", "published"]
 
 
 def test_dunning_sends_one_letter_a_month_to_the_homes_in_arrears(setting: Setting) -> None:

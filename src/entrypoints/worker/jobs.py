@@ -25,6 +25,7 @@ from estate_core.billing.model import BillStatus
 from estate_core.commerce.services.common import JOB_BATCH
 from estate_core.commerce.services.coupons import expire_coupons
 from estate_core.community.services.dunning import IssueDunningLetter, issue_dunning_letter
+from estate_core.community.services.notices import publish_due_notices
 from estate_core.payments.services.checkout import close_expired_payments
 from estate_core.service.complaint_services import close_unrated_complaints
 from estate_core.service.workorder_services import close_unrated
@@ -72,6 +73,12 @@ def expire(context: JobContext) -> None:
     uow = context.estate.uow(context.item.tenant_id)
     while expire_coupons(uow, _clock(context), actor, limit=JOB_BATCH) == JOB_BATCH:
         continue
+
+
+def publish_notices(context: JobContext) -> None:
+    """定时发布: scheduled notices whose time has come; their publication tells the residents."""
+    actor = SystemActor(job=context.item.name)
+    publish_due_notices(context.estate.uow(context.item.tenant_id), _clock(context), actor)
 
 
 def close_payments(context: JobContext) -> None:
@@ -135,6 +142,7 @@ def build_jobs(
         "close_unrated_work_orders": close_work_orders,
         "close_unrated_complaints": close_complaints,
         "expire_coupons": expire,
+        "publish_scheduled_notices": publish_notices,
         "close_expired_payments": close_payments,
         "purge_sms_codes": purge,
         "due_reminders": reminders,

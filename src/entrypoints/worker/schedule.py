@@ -66,6 +66,7 @@ DEFAULTS: tuple[JobSpec, ...] = (
     JobSpec(name="close_unrated_work_orders", cadence=Cadence.EVERY),
     JobSpec(name="close_unrated_complaints", cadence=Cadence.EVERY),
     JobSpec(name="expire_coupons", cadence=Cadence.EVERY),
+    JobSpec(name="publish_scheduled_notices", cadence=Cadence.EVERY, every=timedelta(minutes=1)),
     JobSpec(name="close_expired_payments", cadence=Cadence.EVERY, every=timedelta(minutes=5)),
     JobSpec(name="purge_sms_codes", cadence=Cadence.EVERY, every=timedelta(hours=6)),
     JobSpec(name="due_reminders", cadence=Cadence.DAILY, options={"days_before": 3}),
