@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from entrypoints.worker.runner import Handler, WorkerSettings
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.ids import new_id
 from estate_core.shared.jobs import RetryPolicy
+from estate_core.shared.messaging import MessageChannel
 
 SECRET_KEY = "worker tests: a secret key long enough for the key derivation"
 
@@ -47,13 +48,15 @@ def a_worker(
     jobs: Mapping[str, Handler] | None = None,
     settings: WorkerSettings = FAST,
     environ: Mapping[str, str] | None = None,
+    channels: Sequence[MessageChannel] = (),
 ) -> tuple[Worker, ConsoleChannel]:
+    """A worker whose pushes go to a console kept in memory, then to ``channels``."""
     console = ConsoleChannel(io.StringIO())
     worker = build_worker(
         Settings(data_dir=tmp, database_url=url_text(url), secret_key=SECRET_KEY),
         WorkerConfig(environ or {}),
         clock=clock,
-        channels=[console],
+        channels=[console, *channels],
         extra_events=events,
         extra_jobs=jobs,
         worker_settings=settings,

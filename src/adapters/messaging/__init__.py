@@ -1,1 +1,1 @@
-"""Push channels for residents' messages: the development console (WeChat and SMS to come)."""
+"""Push channels for residents' messages: the development console, WeChat template messages."""

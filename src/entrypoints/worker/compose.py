@@ -10,12 +10,13 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
 import attrs
 
 from adapters.messaging.console import ConsoleChannel
+from adapters.messaging.wechat import PRODUCTION_BASE_URL, WechatTemplateChannel
 from adapters.persistence.sqlalchemy import database_url, make_engine
 from adapters.persistence.sqlalchemy.audience import SqlAudience, SqlRecipients
 from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
@@ -37,8 +38,24 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def channels_named(names: Sequence[str], stream: TextIO | None = None) -> list[MessageChannel]:
-    known = {"console": lambda: ConsoleChannel(stream or sys.stdout)}
+def _wechat(config: WorkerConfig) -> MessageChannel:
+    settings = config.wechat()
+    return WechatTemplateChannel(
+        app_id=settings["app_id"],
+        secret=settings["secret"],
+        templates=settings["templates"],
+        base_url=settings.get("base_url") or PRODUCTION_BASE_URL,
+    )
+
+
+def channels_named(
+    names: Sequence[str], config: WorkerConfig, stream: TextIO | None = None
+) -> list[MessageChannel]:
+    """The push channels configured by name: ``console`` and ``wechat``."""
+    known: dict[str, Callable[[], MessageChannel]] = {
+        "console": lambda: ConsoleChannel(stream or sys.stdout),
+        "wechat": lambda: _wechat(config),
+    }
     unknown = [name for name in names if name not in known]
     if unknown:
         raise InvalidInput(
@@ -91,7 +108,7 @@ def build_worker(
     the_settings = worker_settings or config.settings()
     queue = SqlWorkQueue(engine, worker_id(), the_settings.lease)
     if channels is None:
-        channels = channels_named(config.channels())
+        channels = channels_named(config.channels(), config)
     postman = Postman(queue, SqlRecipients(engine), channels)
     events = event_handlers(postman, SqlAudience(engine))
     events.update(extra_events or {})

@@ -70,6 +70,28 @@ class WorkerConfig:
         names = raw if isinstance(raw, list) else str(raw).split(",")
         return [name.strip() for name in names if name.strip()]
 
+    def wechat(self) -> dict[str, Any]:
+        """The official account of the ``wechat`` channel: ``app_id``, ``secret``, ``base_url``
+        and ``templates`` (message kind → template id), from ``[worker.wechat]`` or
+        ``ESTATE_WORKER_WECHAT_*`` (templates there as ``kind=id,kind=id``)."""
+        table = self.table.get("wechat", {})
+        values: dict[str, Any] = dict(table) if isinstance(table, dict) else {}
+        for key in ("app_id", "secret", "base_url", "templates"):
+            raw = self.env.get(f"ESTATE_WORKER_WECHAT_{key.upper()}")
+            if raw:
+                values[key] = raw
+        templates = values.get("templates", {})
+        if isinstance(templates, str):
+            pairs = (pair.split("=", 1) for pair in templates.split(",") if "=" in pair)
+            templates = {kind.strip(): template.strip() for kind, template in pairs}
+        values["templates"] = dict(templates)
+        missing = [key for key in ("app_id", "secret") if not values.get(key)]
+        if missing:
+            raise InvalidInput(
+                "config.invalid", f"the wechat channel needs {missing} in [worker.wechat]"
+            )
+        return values
+
     def schedule(self, job: str) -> dict[str, Any]:
         """The settings of one scheduled job, the environment's over the file's."""
         table = self.table.get("schedule", {}).get(job, {})
