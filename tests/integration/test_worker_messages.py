@@ -1,7 +1,7 @@
 """The event → message table end to end: use cases write events, the worker tells residents.
 
 A payment settled reaches its payer; an urgent notice reaches every member of its community's
-homes, and only them; the residents read it in their inbox.
+homes, and only them, in their inbox, on the console and by SMS.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from billing_samples import World, notification
 from sqlalchemy.engine import URL
 from worker_samples import a_worker
 
+from adapters.messaging.sms import SmsChannel
 from adapters.persistence.sqlalchemy.inbox import SqlInbox
 from adapters.persistence.sqlalchemy.personal_data import FieldCipher, configure_personal_data
+from adapters.sms.console import ConsoleSmsSender
 from estate_core.community.notice import NoticeKind
 from estate_core.community.services.notices import (
     CreateNotice,
@@ -41,7 +43,8 @@ def test_the_payer_is_told_of_the_payment_and_members_of_an_urgent_notice(
     database: URL, mapped: None, tmp_path: Path
 ) -> None:
     clock = FixedClock(NOW)
-    worker, console = a_worker(database, tmp_path, clock)
+    texts = ConsoleSmsSender()
+    worker, console = a_worker(database, tmp_path, clock, channels=[SmsChannel(texts)])
     world = World.open(worker.estate.uow(new_id()), clock)
     home, other_home = world.home(), world.home()
     owner, neighbour = world.owner_of(home), world.owner_of(other_home)
@@ -82,3 +85,7 @@ def test_the_payer_is_told_of_the_payment_and_members_of_an_urgent_notice(
         [owner.resident_id, neighbour.resident_id]
     )
     assert all(message.urgent for message in urgent)
+    with world.uow:
+        phones = {world.uow.residents.get(r.resident_id).phone for r in (owner, neighbour)}
+    assert {sms.phone for sms in texts.sent} == phones, "the urgent notice, and only it, by SMS"
+    assert all(sms.text == "【紧急通知】明日停水" for sms in texts.sent)

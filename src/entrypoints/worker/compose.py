@@ -16,6 +16,7 @@ from typing import TextIO
 import attrs
 
 from adapters.messaging.console import ConsoleChannel
+from adapters.messaging.sms import SmsChannel
 from adapters.messaging.wechat import PRODUCTION_BASE_URL, WechatTemplateChannel
 from adapters.persistence.sqlalchemy import database_url, make_engine
 from adapters.persistence.sqlalchemy.audience import SqlAudience, SqlRecipients
@@ -28,6 +29,7 @@ from entrypoints.worker.jobs import build_jobs
 from entrypoints.worker.messages import MESSAGES, Build, Lookups
 from entrypoints.worker.runner import Finish, Handler, JobContext, Runner, WorkerSettings
 from entrypoints.worker.schedule import Scheduler, configured
+from estate_core.identity.ports import SmsSender
 from estate_core.shared.clock import Clock, local_date
 from estate_core.shared.errors import InvalidInput
 from estate_core.shared.messaging import MessageChannel
@@ -49,13 +51,19 @@ def _wechat(config: WorkerConfig) -> MessageChannel:
 
 
 def channels_named(
-    names: Sequence[str], config: WorkerConfig, stream: TextIO | None = None
+    names: Sequence[str],
+    config: WorkerConfig,
+    stream: TextIO | None = None,
+    sms: SmsSender | None = None,
 ) -> list[MessageChannel]:
-    """The push channels configured by name: ``console`` and ``wechat``."""
+    """The push channels configured by name: ``console``, ``wechat`` and ``sms`` (urgent
+    messages, through the application's SMS sender)."""
     known: dict[str, Callable[[], MessageChannel]] = {
         "console": lambda: ConsoleChannel(stream or sys.stdout),
         "wechat": lambda: _wechat(config),
     }
+    if sms is not None:
+        known["sms"] = lambda: SmsChannel(sms)
     unknown = [name for name in names if name not in known]
     if unknown:
         raise InvalidInput(
@@ -108,7 +116,7 @@ def build_worker(
     the_settings = worker_settings or config.settings()
     queue = SqlWorkQueue(engine, worker_id(), the_settings.lease)
     if channels is None:
-        channels = channels_named(config.channels(), config)
+        channels = channels_named(config.channels(), config, sms=estate.sms)
     postman = Postman(queue, SqlRecipients(engine), channels)
     events = event_handlers(postman, SqlAudience(engine))
     events.update(extra_events or {})
