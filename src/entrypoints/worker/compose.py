@@ -21,6 +21,8 @@ from adapters.messaging.wechat import PRODUCTION_BASE_URL, WechatTemplateChannel
 from adapters.persistence.sqlalchemy import database_url, make_engine
 from adapters.persistence.sqlalchemy.audience import SqlAudience, SqlRecipients
 from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
+from adapters.sms.tencent import PRODUCTION_ENDPOINT as TENCENT_ENDPOINT
+from adapters.sms.tencent import TencentSmsSender
 from entrypoints.bootstrap import Estate, bootstrap
 from entrypoints.config import Settings
 from entrypoints.worker.config import WorkerConfig
@@ -50,6 +52,21 @@ def _wechat(config: WorkerConfig) -> MessageChannel:
     )
 
 
+def _tencent(config: WorkerConfig) -> TencentSmsSender:
+    settings = config.tencent_sms()
+    return TencentSmsSender(
+        secret_id=settings["secret_id"],
+        secret_key=settings["secret_key"],
+        app_id=settings["app_id"],
+        sign_name=settings["sign_name"],
+        code_template=settings["code_template"],
+        notice_template=settings["notice_template"],
+        region=settings.get("region", "ap-guangzhou"),
+        endpoint=settings.get("endpoint", TENCENT_ENDPOINT),
+        scheme=settings.get("scheme", "https"),
+    )
+
+
 def channels_named(
     names: Sequence[str],
     config: WorkerConfig,
@@ -57,12 +74,14 @@ def channels_named(
     sms: SmsSender | None = None,
 ) -> list[MessageChannel]:
     """The push channels configured by name: ``console``, ``wechat`` and ``sms`` (urgent
-    messages, through the application's SMS sender)."""
+    messages, through Tencent Cloud SMS when configured, else the application's sender)."""
     known: dict[str, Callable[[], MessageChannel]] = {
         "console": lambda: ConsoleChannel(stream or sys.stdout),
         "wechat": lambda: _wechat(config),
     }
-    if sms is not None:
+    if config.sms_provider() == "tencent":
+        known["sms"] = lambda: SmsChannel(_tencent(config))
+    elif sms is not None:
         known["sms"] = lambda: SmsChannel(sms)
     unknown = [name for name in names if name not in known]
     if unknown:

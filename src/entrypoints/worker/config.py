@@ -19,15 +19,30 @@ from estate_core.shared.errors import InvalidInput
 from estate_core.shared.jobs import RetryPolicy
 
 
-def _worker_table(env: Mapping[str, str]) -> dict[str, Any]:
+def _root_table(env: Mapping[str, str]) -> dict[str, Any]:
     path = env.get("ESTATE_CONFIG")
     if not path:
         return {}
     with Path(path).open("rb") as file:
         loaded = tomllib.load(file)
     root = loaded.get("estate", loaded)
-    table = root.get("worker", {}) if isinstance(root, dict) else {}
+    return dict(root) if isinstance(root, dict) else {}
+
+
+def _table(root: Mapping[str, Any], name: str) -> dict[str, Any]:
+    table = root.get(name, {})
     return dict(table) if isinstance(table, dict) else {}
+
+
+TENCENT_KEYS = (
+    "secret_id",
+    "secret_key",
+    "app_id",
+    "sign_name",
+    "code_template",
+    "notice_template",
+)
+TENCENT_OPTIONAL = ("region", "endpoint", "scheme")
 
 
 class WorkerConfig:
@@ -35,7 +50,9 @@ class WorkerConfig:
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.env = os.environ if environ is None else environ
-        self.table = _worker_table(self.env)
+        root = _root_table(self.env)
+        self.table = _table(root, "worker")
+        self.sms_table = _table(root, "sms")
 
     def value(self, name: str, default: Any) -> Any:
         raw = self.env.get(f"ESTATE_WORKER_{name.upper()}")
@@ -91,6 +108,22 @@ class WorkerConfig:
                 "config.invalid", f"the wechat channel needs {missing} in [worker.wechat]"
             )
         return values
+
+    def sms_provider(self) -> str:
+        """``ESTATE_SMS_PROVIDER`` / ``[sms] provider``: ``console`` (default) or ``tencent``."""
+        return str(self.env.get("ESTATE_SMS_PROVIDER") or self.sms_table.get("provider", "console"))
+
+    def tencent_sms(self) -> dict[str, str]:
+        """``[sms.tencent]`` or ``ESTATE_SMS_TENCENT_*``: the Tencent Cloud SMS account."""
+        values = {key: str(value) for key, value in _table(self.sms_table, "tencent").items()}
+        for key in TENCENT_KEYS + TENCENT_OPTIONAL:
+            raw = self.env.get(f"ESTATE_SMS_TENCENT_{key.upper()}")
+            if raw:
+                values[key] = raw
+        missing = [key for key in TENCENT_KEYS if not values.get(key)]
+        if missing:
+            raise InvalidInput("config.invalid", f"tencent sms needs {missing} in [sms.tencent]")
+        return {key: values[key] for key in TENCENT_KEYS + TENCENT_OPTIONAL if key in values}
 
     def schedule(self, job: str) -> dict[str, Any]:
         """The settings of one scheduled job, the environment's over the file's."""

@@ -16,7 +16,7 @@ from uuid import UUID
 import attrs
 
 from estate_core.shared.access import Actor, ResidentActor
-from estate_core.shared.errors import PermissionDenied
+from estate_core.shared.errors import DomainError, PermissionDenied
 
 
 @attrs.frozen(kw_only=True)
@@ -60,8 +60,13 @@ class MessageChannel(Protocol):
         ...
 
 
-class PermanentDeliveryError(Exception):
-    """The provider refused the message for good (bad template, blocked user): do not retry."""
+class PermanentDeliveryError(DomainError):
+    """The provider refused the message for good (bad template, blocked user): do not retry.
+
+    A domain error, so an SMS code refused while a resident logs in reaches them with its code.
+    """
+
+    code = "delivery.refused"
 
 
 @attrs.frozen(kw_only=True)
