@@ -20,6 +20,7 @@ from adapters.messaging.sms import SmsChannel
 from adapters.messaging.wechat import PRODUCTION_BASE_URL, WechatTemplateChannel
 from adapters.persistence.sqlalchemy import database_url, make_engine
 from adapters.persistence.sqlalchemy.audience import SqlAudience, SqlRecipients
+from adapters.persistence.sqlalchemy.deliveries import SqlDeliveries
 from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
 from adapters.sms.tencent import PRODUCTION_ENDPOINT as TENCENT_ENDPOINT
 from adapters.sms.tencent import TencentSmsSender
@@ -136,7 +137,7 @@ def build_worker(
     queue = SqlWorkQueue(engine, worker_id(), the_settings.lease)
     if channels is None:
         channels = channels_named(config.channels(), config, sms=estate.sms)
-    postman = Postman(queue, SqlRecipients(engine), channels)
+    postman = Postman(SqlDeliveries(engine), SqlRecipients(engine), channels)
     events = event_handlers(postman, SqlAudience(engine))
     events.update(extra_events or {})
     scheduler = Scheduler(queue, configured(config))

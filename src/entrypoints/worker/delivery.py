@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from sqlalchemy.engine import Connection
 
 from adapters.persistence.sqlalchemy.audience import SqlRecipients
+from adapters.persistence.sqlalchemy.deliveries import SqlDeliveries
 from adapters.persistence.sqlalchemy.inbox import write_inbox
-from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
 from entrypoints.worker.runner import Finish, JobContext
 from estate_core.shared.messaging import MessageChannel, ResidentMessage
 
@@ -26,9 +26,12 @@ class Postman:
     """Sends the messages an event produced: inbox always, then every configured channel."""
 
     def __init__(
-        self, queue: SqlWorkQueue, recipients: SqlRecipients, channels: Sequence[MessageChannel]
+        self,
+        deliveries: SqlDeliveries,
+        recipients: SqlRecipients,
+        channels: Sequence[MessageChannel],
     ) -> None:
-        self.queue = queue
+        self.deliveries = deliveries
         self.recipients = recipients
         self.channels = list(channels)
 
@@ -54,10 +57,10 @@ class Postman:
                 continue
             for channel in self.channels:
                 key = f"{_key(context, message)}:{channel.name}"
-                if self.queue.delivered(tenant_id, key):
+                if self.deliveries.delivered(tenant_id, key):
                     continue
                 if channel.send(tenant_id, recipient, message, key):
-                    self.queue.record_delivery(
+                    self.deliveries.record(
                         tenant_id, key, channel.name, str(recipient.resident_id), context.now
                     )
 

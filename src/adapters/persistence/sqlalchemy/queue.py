@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from adapters.persistence.sqlalchemy.tables.identity import communities
 from adapters.persistence.sqlalchemy.tables.outbox import outbox
-from adapters.persistence.sqlalchemy.tables.worker import jobs, message_deliveries
+from adapters.persistence.sqlalchemy.tables.worker import jobs
 from estate_core.shared.ids import new_id
 from estate_core.shared.jobs import DeadLetter, QueueKind, QueueStats
 
@@ -305,27 +305,3 @@ class SqlWorkQueue:
             oldest_age_seconds=max((now - oldest).total_seconds(), 0.0),
             dead_letters=dead,
         )
-
-    def delivered(self, tenant_id: UUID, key: str) -> bool:
-        with self._engine.connect() as connection:
-            found = connection.execute(
-                sa.select(message_deliveries.c.sent_at).where(
-                    message_deliveries.c.tenant_id == tenant_id,
-                    message_deliveries.c.idempotency_key == key,
-                )
-            ).first()
-        return found is not None
-
-    def record_delivery(
-        self, tenant_id: UUID, key: str, channel: str, recipient: str, now: datetime
-    ) -> None:
-        """Committed at once, apart from the job's transaction: the send already happened."""
-        row = {
-            "tenant_id": tenant_id,
-            "idempotency_key": key,
-            "channel": channel,
-            "recipient": recipient,
-            "sent_at": now,
-        }
-        with self._engine.begin() as connection:
-            insert_ignoring_duplicates(connection, message_deliveries, row)
