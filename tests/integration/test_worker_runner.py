@@ -17,6 +17,7 @@ from adapters.persistence.sqlalchemy import make_engine
 from adapters.persistence.sqlalchemy.inbox import SqlInbox
 from adapters.persistence.sqlalchemy.personal_data import FieldCipher, configure_personal_data
 from adapters.persistence.sqlalchemy.tables.worker import jobs, message_deliveries
+from entrypoints.worker.compose import queue_health
 from entrypoints.worker.runner import JobContext
 from entrypoints.worker.schedule import Cadence, JobSpec, Scheduler
 from estate_core.shared.access import Permission, ResidentActor, StaffActor
@@ -250,6 +251,6 @@ def test_queue_health_counts_waiting_and_dead_and_ages_the_oldest(
     for _ in range(FAST.retry.max_attempts):
         worker.runner.run_once()
         clock.advance(FAST.retry.max_delay)
-    assert worker.queue.stats(clock.now()) == QueueStats(
+    assert queue_health(worker.queue.engine, clock.now()) == QueueStats(
         depth=0, oldest_age_seconds=0.0, dead_letters=1
     )

@@ -16,7 +16,7 @@ from adapters.persistence.sqlalchemy import database_url, make_engine
 from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
 from entrypoints.bootstrap import upgrade_database
 from entrypoints.config import Settings
-from entrypoints.worker.compose import build_worker, worker_id
+from entrypoints.worker.compose import build_worker, queue_health, worker_id
 from entrypoints.worker.config import WorkerConfig
 from estate_core.shared.clock import SystemClock
 from estate_core.shared.jobs import QueueKind
@@ -66,7 +66,9 @@ def _retry(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    stats = _queue().stats(SystemClock().now())
+    settings = Settings.load()
+    upgrade_database(settings)
+    stats = queue_health(make_engine(database_url(settings.environment())), SystemClock().now())
     print(
         json.dumps(
             {

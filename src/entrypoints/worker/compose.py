@@ -11,9 +11,11 @@ import secrets
 import socket
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import TextIO
 
 import attrs
+from sqlalchemy.engine import Engine
 
 from adapters.messaging.console import ConsoleChannel
 from adapters.messaging.sms import SmsChannel
@@ -35,6 +37,7 @@ from entrypoints.worker.schedule import Scheduler, configured
 from estate_core.identity.ports import SmsSender
 from estate_core.shared.clock import Clock, local_date
 from estate_core.shared.errors import InvalidInput
+from estate_core.shared.jobs import QueueStats
 from estate_core.shared.messaging import MessageChannel
 
 
@@ -109,6 +112,12 @@ def event_handlers(postman: Postman, audience: SqlAudience) -> dict[str, Handler
         return handle
 
     return {name: handler_for(build) for name, build in MESSAGES.items()}
+
+
+def queue_health(engine: Engine, now: datetime) -> QueueStats:
+    """Queue depth, age of the oldest waiting row, dead letters: for ``/readyz`` or
+    ``/metrics`` of any process on the database, worker or not."""
+    return SqlWorkQueue(engine, "health", timedelta(0)).stats(now)
 
 
 @attrs.frozen(kw_only=True)
