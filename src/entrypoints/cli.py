@@ -16,6 +16,7 @@ from entrypoints.demo import run_demo
 from entrypoints.import_commands import add_import_commands
 from entrypoints.listing_commands import add_listing_commands
 from entrypoints.serve_command import add_serve_command
+from entrypoints.worker.commands import add_worker_commands
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -55,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     add_import_commands(commands)
     add_listing_commands(commands)
     add_serve_command(commands)
+    add_worker_commands(commands)
     return root
 
 

@@ -17,6 +17,7 @@ from adapters.persistence.sqlalchemy.tables import (
     properties,
     reconciliation,
     service,
+    worker,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "properties",
     "reconciliation",
     "service",
+    "worker",
 ]
