@@ -70,7 +70,14 @@ COVERED = {
         "arrears",
     },
     SqlMeterReadingRepository: {"add", "get", "find", "last_on_or_before", "first_after"},
-    SqlPrepaymentRepository: {"add", "get", "find", "for_property", "in_credit"},
+    SqlPrepaymentRepository: {
+        "add",
+        "get",
+        "find",
+        "for_property",
+        "in_credit",
+        "credited_properties",
+    },
     SqlPublicFundRepository: {"add", "get", "find", "for_community"},
     SqlPaymentRepository: {
         "add",
@@ -229,6 +236,7 @@ def test_ledgers_of_another_tenant_are_invisible(
         assert uow.prepayments.in_credit([first.prop.id]) == []
         credit = uow.prepayments.in_credit([first.prop.id, second.prop.id])
         assert [x.id for x in credit] == [second.prepayment.id]
+        assert uow.prepayments.credited_properties(COMMUNITY) == {second.prop.id}
         assert_unseen(uow.public_funds, first.funds.id)
         funds = uow.public_funds.for_community(COMMUNITY)
         assert funds is not None

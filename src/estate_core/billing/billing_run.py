@@ -9,7 +9,7 @@ community's properties a batch at a time, so it needs memory for one batch, not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from uuid import UUID
 
@@ -83,8 +83,9 @@ def run_billing(
         books = _charge_books(uow, cmd, now)
         day = community_today(uow, clock, cmd.community_id)
         if books:
+            credited = uow.prepayments.credited_properties(cmd.community_id)
             for batch in uow.billing_writer.properties(cmd.community_id, RUN_BATCH_SIZE):
-                _bill_batch(uow, books, batch, now, day, tally)
+                _bill_batch(uow, books, batch, credited, now, day, tally)
         uow.commit()
     return BillingRunResult(
         community_id=cmd.community_id,
@@ -108,6 +109,7 @@ def _bill_batch(
     uow: BillingUnitOfWork,
     books: Sequence[ChargeBook],
     batch: Sequence[BillableProperty],
+    credited: Collection[UUID],
     at: datetime,
     day: date,
     tally: _Tally,
@@ -127,7 +129,7 @@ def _bill_batch(
                 rows.append(NewBill(new_id(), prop.id, charge))
     stored = uow.billing_writer.add_new(rows)
     tally.already += len(rows) - len(stored)
-    settled = settle_from_prepayment(uow, stored, at, day)
+    settled = settle_from_prepayment(uow, stored, at, day, credited)
     uow.billing_writer.save_settled(settled)
     tally.issued += len(stored)
     tally.settled += len(settled)
@@ -149,7 +151,11 @@ def _charge_books(uow: BillingUnitOfWork, cmd: RunBilling, at: datetime) -> list
 
 
 def settle_from_prepayment(
-    uow: BillingUnitOfWork, stored: Sequence[NewBill], at: datetime, day: date
+    uow: BillingUnitOfWork,
+    stored: Sequence[NewBill],
+    at: datetime,
+    day: date,
+    credited: Collection[UUID] | None = None,
 ) -> list[Bill]:
     """Pay new bills from prepayment credit (预缴抵扣); returns the bills paid, as aggregates.
 
@@ -158,13 +164,14 @@ def settle_from_prepayment(
     its total due that day (referencing the bill), and the bill records that entry's id as what
     paid it (``paid_from_prepayment``), so ledger and bill point at each other. Only the bills
     of properties in credit become aggregates; their ``BillIssued`` went out with the rows.
+    ``credited`` narrows the ledgers looked up to these properties (a run reads them once).
     """
-    if not stored:
+    candidates = {row.property_id for row in stored}
+    if credited is not None:
+        candidates.intersection_update(credited)
+    if not candidates:
         return []
-    ledgers = {
-        ledger.property_id: ledger
-        for ledger in uow.prepayments.in_credit({row.property_id for row in stored})
-    }
+    ledgers = {ledger.property_id: ledger for ledger in uow.prepayments.in_credit(candidates)}
     if not ledgers:
         return []
     bills = [row.issue() for row in stored if row.property_id in ledgers]

@@ -108,6 +108,11 @@ class PrepaymentRepository(Protocol):
         """The ledgers of these properties that have a positive balance."""
         ...
 
+    def credited_properties(self, community_id: UUID) -> set[UUID]:
+        """The properties of the community whose ledger has a positive balance (a billing run
+        reads them once, then loads the ledgers of the few it bills)."""
+        ...
+
 
 class PublicFundRepository(Protocol):
     """One ledger per community, unique on community_id."""

@@ -173,6 +173,13 @@ class InMemoryPrepaymentRepository(InMemoryRepository[PrepaymentLedger]):
             lambda ledger: ledger.property_id in wanted and ledger.balance.is_positive
         )
 
+    def credited_properties(self, community_id: UUID) -> set[UUID]:
+        return {
+            ledger.property_id
+            for ledger in _committed_and_working(self._session, self.table)
+            if ledger.community_id == community_id and ledger.balance.is_positive
+        }
+
 
 class InMemoryPublicFundRepository(InMemoryRepository[PublicFundLedger]):
     table = "public_fund_ledgers"

@@ -319,6 +319,18 @@ class SqlPrepaymentRepository(SqlRepository[PrepaymentLedger]):
             .order_by(c.property_id)
         )
 
+    def credited_properties(self, community_id: UUID) -> set[UUID]:
+        """Ids only, one query for a whole billing run (ledgers are far fewer than bills)."""
+        c = prepayment_ledgers.c
+        statement = sa.select(c.property_id).where(
+            c.tenant_id == self._tenant_id,
+            c.community_id == community_id,
+            c.balance > Money.zero(),
+        )
+        with database_errors():
+            self._session.flush()
+            return set(self._session.scalars(statement))
+
 
 class SqlPublicFundRepository(SqlRepository[PublicFundLedger]):
     model = PublicFundLedger
