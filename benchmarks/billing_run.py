@@ -7,7 +7,7 @@ floor (``billing_floor.py``: the same bill and outbox rows by the bare driver), 
 order. Reported: the median of each, the ratio run / floor (the figure to trust on a noisy
 machine), and microseconds per bill (flat across sizes when the run is linear in N)::
 
-    .venv/bin/python benchmarks/billing_run.py              # small: 2,000 and 8,000 homes
+    .venv/bin/python benchmarks/billing_run.py              # small: 1,000 and 4,000 homes
     .venv/bin/python benchmarks/billing_run.py --full       # 25,000 and 100,000 homes, 5 runs
     .venv/bin/python benchmarks/billing_run.py --memory 500000   # 1,000,000 bills, peak RSS
     .venv/bin/python benchmarks/billing_run.py --sizes 100000 --profile /tmp/run  # pyinstrument
@@ -200,7 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--url", help="an existing scratch PostgreSQL database (it is emptied)")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[2_000, 8_000], help="homes")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 4_000], help="homes")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--full", action="store_true", help="25,000 and 100,000 homes, 5 runs")
     parser.add_argument("--memory", type=int, metavar="HOMES", help="peak RSS of one run")
