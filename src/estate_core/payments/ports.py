@@ -9,6 +9,8 @@ from typing import Protocol
 from uuid import UUID
 
 from estate_core.billing.ports import BillingUnitOfWork
+from estate_core.payments.credentials import GatewayFamily
+from estate_core.payments.gateway_account import GatewayAccount
 from estate_core.payments.payment import Payment
 from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.shared.money import Money
@@ -52,6 +54,16 @@ class PaymentRepository(Protocol):
     def for_property(self, property_id: UUID, page: PageRequest) -> Page[Payment]:
         """Payments for the property's bills and top-ups, newest first (缴费记录)."""
         ...
+
+
+class GatewayAccountRepository(Protocol):
+    """A tenant's receiving accounts, one per gateway family (unique per tenant)."""
+
+    def add(self, account: GatewayAccount) -> None: ...
+
+    def find_for(self, family: GatewayFamily) -> GatewayAccount | None: ...
+
+    def all(self) -> list[GatewayAccount]: ...
 
 
 class MerchantAccounts(Protocol):
@@ -102,3 +114,6 @@ class PaymentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def merchant_orders(self) -> PayableOrders: ...
+
+    @property
+    def gateway_accounts(self) -> GatewayAccountRepository: ...

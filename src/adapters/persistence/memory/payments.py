@@ -1,4 +1,4 @@
-"""In-memory repository of payments 支付单 (billing context)."""
+"""In-memory repositories of payments 支付单 and of the tenants' receiving accounts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.persistence.memory.store import InMemoryRepository
+from estate_core.payments.credentials import GatewayFamily
+from estate_core.payments.gateway_account import GatewayAccount
 from estate_core.payments.payment import Payment
 from estate_core.payments.refund import RefundStatus
 from estate_core.payments.values import PaymentStatus
@@ -77,3 +79,18 @@ class InMemoryPaymentRepository(InMemoryRepository[Payment]):
                     raise Conflict(
                         "payment.refund_no_reused", "another payment has that refund number"
                     )
+
+
+class InMemoryGatewayAccountRepository(InMemoryRepository[GatewayAccount]):
+    """One account per gateway family in a tenant, like the SQL table's unique key."""
+
+    table = "gateway_accounts"
+    unique = (("family",),)
+    not_found_code = "merchant_account.not_found"
+
+    def find_for(self, family: GatewayFamily) -> GatewayAccount | None:
+        found = self._select(lambda account: account.family is family)
+        return found[0] if found else None
+
+    def all(self) -> list[GatewayAccount]:
+        return sorted(self._select(lambda account: True), key=lambda account: account.family)

@@ -36,7 +36,10 @@ from adapters.persistence.memory.identity import (
     InMemoryStaffRepository,
     InMemoryTenantRepository,
 )
-from adapters.persistence.memory.payments import InMemoryPaymentRepository
+from adapters.persistence.memory.payments import (
+    InMemoryGatewayAccountRepository,
+    InMemoryPaymentRepository,
+)
 from adapters.persistence.memory.properties import (
     InMemoryHouseholdRepository,
     InMemoryPropertyRepository,
@@ -85,6 +88,7 @@ class InMemoryUnitOfWork:
         self.prepayments = InMemoryPrepaymentRepository(session)
         self.public_funds = InMemoryPublicFundRepository(session)
         self.payments = InMemoryPaymentRepository(session)
+        self.gateway_accounts = InMemoryGatewayAccountRepository(session)
         self.billing_writer = InMemoryBillingRunWriter(session, self.bills)
         # service
         self.work_orders = InMemoryWorkOrderRepository(session)

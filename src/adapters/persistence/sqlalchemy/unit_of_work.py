@@ -52,7 +52,10 @@ from adapters.persistence.sqlalchemy.repositories.identity import (
     SqlStaffRepository,
     SqlTenantRepository,
 )
-from adapters.persistence.sqlalchemy.repositories.payments import SqlPaymentRepository
+from adapters.persistence.sqlalchemy.repositories.payments import (
+    SqlGatewayAccountRepository,
+    SqlPaymentRepository,
+)
 from adapters.persistence.sqlalchemy.repositories.properties import (
     SqlHouseholdRepository,
     SqlPropertyRepository,
@@ -88,6 +91,7 @@ class SqlAlchemyUnitOfWork:
     prepayments: SqlPrepaymentRepository
     public_funds: SqlPublicFundRepository
     payments: SqlPaymentRepository
+    gateway_accounts: SqlGatewayAccountRepository
     billing_writer: SqlBillingRunWriter
     # service
     work_orders: SqlWorkOrderRepository
@@ -152,6 +156,7 @@ class SqlAlchemyUnitOfWork:
         self.prepayments = SqlPrepaymentRepository(session, tenant_id, seen)
         self.public_funds = SqlPublicFundRepository(session, tenant_id, seen)
         self.payments = SqlPaymentRepository(session, tenant_id, seen)
+        self.gateway_accounts = SqlGatewayAccountRepository(session, tenant_id, seen)
         self.billing_writer = SqlBillingRunWriter(session, tenant_id, self._clock)
         # service
         self.work_orders = SqlWorkOrderRepository(session, tenant_id, seen)

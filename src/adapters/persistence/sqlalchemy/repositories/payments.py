@@ -16,13 +16,17 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from adapters.persistence.sqlalchemy.errors import database_errors
+from adapters.persistence.sqlalchemy.repositories.base import SqlRepository
 from adapters.persistence.sqlalchemy.repositories.billing import NewestFirstRepository
+from adapters.persistence.sqlalchemy.tables.merchant_accounts import merchant_accounts
 from adapters.persistence.sqlalchemy.tables.payments import (
     PENDING,
     REQUESTED,
     payment_refunds,
     payments,
 )
+from estate_core.payments.credentials import GatewayFamily
+from estate_core.payments.gateway_account import GatewayAccount
 from estate_core.payments.payment import Payment
 from estate_core.shared.pagination import Page, PageRequest
 
@@ -87,3 +91,17 @@ class SqlPaymentRepository(NewestFirstRepository[Payment]):
         c = payments.c
         statement = self._select().where(c.property_id == property_id)
         return self._newest_first(statement, c.created_at, c.id, lambda p: p.created_at, page)
+
+
+class SqlGatewayAccountRepository(SqlRepository[GatewayAccount]):
+    """The tenant's receiving accounts; the credentials decrypt as the rows load."""
+
+    model = GatewayAccount
+    table = merchant_accounts
+    not_found_code = "merchant_account.not_found"
+
+    def find_for(self, family: GatewayFamily) -> GatewayAccount | None:
+        return self._one(self._select().where(merchant_accounts.c.family == family))
+
+    def all(self) -> list[GatewayAccount]:
+        return self._all(self._select().order_by(merchant_accounts.c.family))
