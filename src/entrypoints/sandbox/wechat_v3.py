@@ -1,0 +1,394 @@
+"""A loopback WeChat Pay API v3 (public-key mode) for the sandbox and the tests.
+
+:class:`WechatPayV3Emulator` holds its own WeChat Pay key pair and the merchants it knows (each
+opened with keys it generates: :meth:`open_merchant`), keeps orders and refunds in memory, and
+serves (``app()``) the v3 endpoints the adapter uses: JSAPI / Native / H5 orders, query, close,
+refund, refund query, trade bill and its download, in direct and partner mode. It verifies the
+SDK's request signatures, signs every answer, and posts notifications with the v3 headers and
+the AES-256-GCM resource: the SDK's own signing and verification code runs in every test.
+
+A person (``estate sandbox``) or a test drives the payer's side: :meth:`pay`, :meth:`cancel`,
+:meth:`complete_refund`, :meth:`notification_for` (to replay or tamper with).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import attrs
+import httpx
+from litestar import Litestar, Response
+
+from adapters.payment.wechat_v3_bill import HEADER, bill_line
+from entrypoints.sandbox.wechat_v3_pages import checkout_routes
+from entrypoints.sandbox.wechat_v3_protocol import (
+    KeyPair,
+    encrypt_resource,
+    random_text,
+    signed_headers,
+)
+from entrypoints.sandbox.wechat_v3_routes import api_routes
+from estate_core.payments.credentials import WechatV3Credentials
+from estate_core.shared.clock import CHINA
+from estate_core.shared.money import Money
+
+NOTIFY_TIMEOUT = 10.0
+
+
+class EmulatorError(Exception):
+    """An answer the gateway gives with an HTTP error: ``status`` and WeChat's ``code``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@attrs.define
+class Merchant:
+    mch_id: str
+    app_id: str
+    api_v3_keys: list[str]
+    """Every generation, newest last; an order keeps the one it was opened under."""
+    request_keys: dict[str, str]
+    """Serial number → PEM public key of the merchant's API certificates."""
+    sub_merchants: dict[str, str | None] = attrs.field(factory=dict)
+
+
+@attrs.define
+class Refund:
+    out_refund_no: str
+    refund_id: str
+    amount: int
+    status: str
+    notify_url: str | None
+    created_at: datetime
+    success_time: datetime | None = None
+
+
+@attrs.define
+class Order:
+    out_trade_no: str
+    mch_id: str
+    app_id: str
+    sub_mch_id: str | None
+    sub_app_id: str | None
+    trade_type: str
+    total: int
+    description: str
+    notify_url: str
+    api_v3_key: str = attrs.field(repr=False)
+    platform_key_id: str
+    created_at: datetime
+    payer: dict[str, str] = attrs.field(factory=dict)
+    state: str = "NOTPAY"
+    transaction_id: str | None = None
+    success_time: datetime | None = None
+    refunds: list[Refund] = attrs.field(factory=list)
+
+    @property
+    def partner(self) -> bool:
+        return self.sub_mch_id is not None
+
+    def ids(self) -> dict[str, Any]:
+        if not self.partner:
+            return {"appid": self.app_id, "mchid": self.mch_id}
+        ids: dict[str, Any] = {"sp_appid": self.app_id, "sp_mchid": self.mch_id}
+        ids["sub_mchid"] = self.sub_mch_id
+        if self.sub_app_id:
+            ids["sub_appid"] = self.sub_app_id
+        return ids
+
+    def transaction(self) -> dict[str, Any]:
+        """The order as a query answers it and a notification's resource holds it."""
+        return {
+            **self.ids(),
+            "out_trade_no": self.out_trade_no,
+            "transaction_id": self.transaction_id,
+            "trade_type": self.trade_type,
+            "trade_state": self.state,
+            "trade_state_desc": self.state,
+            "bank_type": "OTHERS",
+            "success_time": _stamp(self.success_time),
+            "payer": self.payer,
+            "amount": {
+                "total": self.total,
+                "payer_total": self.total,
+                "currency": "CNY",
+                "payer_currency": "CNY",
+            },
+        }
+
+    def refund_answer(self, refund: Refund) -> dict[str, Any]:
+        ids = {"sub_mchid": self.sub_mch_id} if self.partner else {}
+        return {
+            **ids,
+            "refund_id": refund.refund_id,
+            "out_refund_no": refund.out_refund_no,
+            "transaction_id": self.transaction_id,
+            "out_trade_no": self.out_trade_no,
+            "channel": "ORIGINAL",
+            "user_received_account": "支付用户零钱",
+            "create_time": _stamp(refund.created_at),
+            "success_time": _stamp(refund.success_time),
+            "status": refund.status,
+            "amount": _refund_amount(self, refund),
+        }
+
+
+def _refund_amount(order: Order, refund: Refund) -> dict[str, Any]:
+    return {
+        "total": order.total,
+        "refund": refund.amount,
+        "payer_total": order.total,
+        "payer_refund": refund.amount,
+        "currency": "CNY",
+    }
+
+
+def _stamp(at: datetime | None) -> str | None:
+    return at.astimezone(CHINA).isoformat(timespec="seconds") if at else None
+
+
+def _yuan(fen: int) -> str:
+    return str(Money(fen).to_yuan())
+
+
+class WechatPayV3Emulator:
+    """WeChat Pay v3 in memory, speaking the real protocol over loopback HTTP."""
+
+    def __init__(
+        self,
+        *,
+        platform_key: KeyPair | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.lock = threading.RLock()
+        self._now = clock or (lambda: datetime.now(UTC))
+        self.platform_keys: dict[str, KeyPair] = {}
+        self.platform_key_id = ""
+        self.rotate_platform_key(platform_key)
+        self.merchants: dict[str, Merchant] = {}
+        self.orders: dict[str, Order] = {}
+        self.bills: dict[str, bytes] = {}
+
+    def now(self) -> datetime:
+        return self._now()
+
+    # ---- keys and merchants -------------------------------------------------------------
+
+    def rotate_platform_key(self, key: KeyPair | None = None) -> tuple[str, str]:
+        """A new WeChat Pay key pair; older ones keep signing the orders opened under them."""
+        with self.lock:
+            key_id = f"PUB_KEY_ID_{len(self.platform_keys) + 1:02d}{random_text(20).upper()}"
+            self.platform_keys[key_id] = key or KeyPair.generate()
+            self.platform_key_id = key_id
+            return key_id, self.platform_keys[key_id].public_pem
+
+    def open_merchant(self, mch_id: str, app_id: str) -> WechatV3Credentials:
+        """A merchant (or service provider) with fresh keys: the credentials a tenant enters."""
+        with self.lock:
+            merchant = Merchant(mch_id=mch_id, app_id=app_id, api_v3_keys=[], request_keys={})
+            self.merchants[mch_id] = merchant
+            return self.rotate_merchant_keys(mch_id)
+
+    def rotate_merchant_keys(self, mch_id: str) -> WechatV3Credentials:
+        """New API v3 key and API certificate; the old certificate keeps signing requests."""
+        with self.lock:
+            merchant = self.merchants[mch_id]
+            request_key, serial = KeyPair.generate(), random_text(40).upper()
+            merchant.request_keys[serial] = request_key.public_pem
+            merchant.api_v3_keys.append(random_text(32))
+            return WechatV3Credentials(
+                app_id=merchant.app_id,
+                mch_id=mch_id,
+                api_v3_key=merchant.api_v3_keys[-1],
+                private_key=request_key.private_pem,
+                cert_serial=serial,
+                wechatpay_public_key=self.platform_keys[self.platform_key_id].public_pem,
+                wechatpay_public_key_id=self.platform_key_id,
+            )
+
+    def add_sub_merchant(
+        self, sp_mch_id: str, sub_mch_id: str, sub_app_id: str | None = None
+    ) -> None:
+        with self.lock:
+            self.merchants[sp_mch_id].sub_merchants[sub_mch_id] = sub_app_id
+
+    # ---- the payer's side ---------------------------------------------------------------
+
+    def order(self, out_trade_no: str) -> Order:
+        with self.lock:
+            order = self.orders.get(out_trade_no)
+            if order is None:
+                raise EmulatorError(404, "ORDER_NOT_EXIST", f"no order {out_trade_no}")
+            return order
+
+    def pay(self, out_trade_no: str) -> int:
+        """The payer pays: the order succeeds and its notification is posted; the receiver's
+        HTTP status is returned."""
+        with self.lock:
+            order = self.order(out_trade_no)
+            if order.state != "NOTPAY":
+                raise EmulatorError(400, "ORDERPAID", f"order is {order.state}")
+            order.state = "SUCCESS"
+            order.transaction_id = "42" + random_text(26).upper()
+            order.success_time = self.now()
+        return self.deliver(order.notify_url, *self.notification_for(out_trade_no))
+
+    def cancel(self, out_trade_no: str) -> None:
+        """The payer gives up and the order closes (WeChat sends no notification for it)."""
+        with self.lock:
+            order = self.order(out_trade_no)
+            if order.state == "NOTPAY":
+                order.state = "CLOSED"
+
+    def notification_for(
+        self, out_trade_no: str, *, timestamp: int | None = None
+    ) -> tuple[dict[str, str], bytes]:
+        """The signed ``TRANSACTION.SUCCESS`` notification of a paid order."""
+        with self.lock:
+            order = self.order(out_trade_no)
+            resource = json.dumps(order.transaction(), ensure_ascii=False)
+            return self._notification(
+                order, "TRANSACTION.SUCCESS", "transaction", resource, timestamp
+            )
+
+    def refund_notification_for(
+        self, out_refund_no: str, *, timestamp: int | None = None
+    ) -> tuple[dict[str, str], bytes]:
+        with self.lock:
+            order, refund = self.find_refund(out_refund_no)
+            plain = {
+                **order.ids(),
+                "out_trade_no": order.out_trade_no,
+                "transaction_id": order.transaction_id,
+                "out_refund_no": refund.out_refund_no,
+                "refund_id": refund.refund_id,
+                "refund_status": refund.status,
+                "success_time": _stamp(refund.success_time),
+                "user_received_account": "支付用户零钱",
+                "amount": _refund_amount(order, refund),
+            }
+            for name in ("appid", "sp_appid", "sub_appid"):
+                plain.pop(name, None)
+            event = "REFUND.SUCCESS" if refund.status == "SUCCESS" else "REFUND.ABNORMAL"
+            return self._notification(order, event, "refund", json.dumps(plain), timestamp)
+
+    def _notification(
+        self, order: Order, event: str, kind: str, plaintext: str, timestamp: int | None
+    ) -> tuple[dict[str, str], bytes]:
+        sent_at = self.now()
+        body = json.dumps(
+            {
+                "id": random_text(36),
+                "create_time": _stamp(sent_at),
+                "resource_type": "encrypt-resource",
+                "event_type": event,
+                "summary": "支付成功" if kind == "transaction" else "退款状态变更",
+                "resource": encrypt_resource(order.api_v3_key, plaintext, kind),
+            },
+            ensure_ascii=False,
+        )
+        stamp = int(sent_at.timestamp()) if timestamp is None else timestamp
+        key_id = order.platform_key_id
+        headers = signed_headers(self.platform_keys[key_id], key_id, body, stamp)
+        headers["Content-Type"] = "application/json"
+        return headers, body.encode()
+
+    @staticmethod
+    def deliver(url: str, headers: dict[str, str], body: bytes) -> int:
+        """POST a notification as WeChat Pay does; the receiver's HTTP status."""
+        return httpx.post(url, headers=headers, content=body, timeout=NOTIFY_TIMEOUT).status_code
+
+    def find_refund(self, out_refund_no: str) -> tuple[Order, Refund]:
+        with self.lock:
+            for order in self.orders.values():
+                for refund in order.refunds:
+                    if refund.out_refund_no == out_refund_no:
+                        return order, refund
+        raise EmulatorError(404, "RESOURCE_NOT_EXISTS", f"no refund {out_refund_no}")
+
+    def complete_refund(
+        self, out_refund_no: str, *, succeed: bool = True, notify: bool = True
+    ) -> int | None:
+        """The refund reaches the payer (or fails); its notification is posted when the refund
+        named a notify_url and ``notify``; the receiver's HTTP status, or None."""
+        with self.lock:
+            order, refund = self.find_refund(out_refund_no)
+            refund.status = "SUCCESS" if succeed else "ABNORMAL"
+            refund.success_time = self.now() if succeed else None
+            if succeed:
+                order.state = "REFUND"
+        if not (notify and refund.notify_url):
+            return None
+        return self.deliver(refund.notify_url, *self.refund_notification_for(out_refund_no))
+
+    def statement(self, mch_id: str, day: date, sub_mch_id: str | None = None) -> str:
+        """The trade bill of one Beijing day of a merchant (of one sub-merchant if given)."""
+        lines = [HEADER]
+        with self.lock:
+            for order in self.orders.values():
+                if order.mch_id != mch_id or (sub_mch_id and order.sub_mch_id != sub_mch_id):
+                    continue
+                lines.extend(_bill_lines(order, day))
+        lines.append(f"总交易单数,应结订单总金额\n`{len(lines) - 1},`0.00")
+        return "\n".join(lines) + "\n"
+
+    def save_bill(self, text: str, gzipped: bool) -> tuple[str, bytes]:
+        data = gzip.compress(text.encode()) if gzipped else text.encode()
+        token = random_text(24)
+        with self.lock:
+            self.bills[token] = data
+        return token, data
+
+    # ---- the HTTP side ------------------------------------------------------------------
+
+    def sign_answer(self, status: int, payload: dict[str, Any] | None) -> Response[bytes]:
+        body = "" if payload is None else json.dumps(payload)
+        headers = signed_headers(
+            self.platform_keys[self.platform_key_id], self.platform_key_id, body
+        )
+        media = "application/json" if payload is not None else None
+        return Response(body.encode(), status_code=status, headers=headers, media_type=media)
+
+    def app(self) -> Litestar:
+        return Litestar(route_handlers=[*api_routes(self), *checkout_routes(self)], debug=False)
+
+
+def _bill_lines(order: Order, day: date) -> list[str]:
+    common = {
+        "公众账号ID": order.app_id,
+        "商户号": order.mch_id,
+        "特约商户号": order.sub_mch_id or "0",
+        "微信订单号": order.transaction_id or "",
+        "商户订单号": order.out_trade_no,
+        "交易类型": order.trade_type,
+        "货币种类": "CNY",
+        "商品名称": order.description,
+        "订单金额": _yuan(order.total),
+        "应结订单金额": _yuan(order.total),
+    }
+    lines = []
+    if order.success_time and order.success_time.astimezone(CHINA).date() == day:
+        at = order.success_time.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+        lines.append(bill_line({**common, "交易时间": at, "交易状态": "SUCCESS"}))
+    for refund in order.refunds:
+        if refund.success_time and refund.success_time.astimezone(CHINA).date() == day:
+            at = refund.success_time.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+            fields = {
+                **common,
+                "交易时间": at,
+                "交易状态": "REFUND",
+                "微信退款单号": refund.refund_id,
+                "商户退款单号": refund.out_refund_no,
+                "退款金额": _yuan(refund.amount),
+                "申请退款金额": _yuan(refund.amount),
+                "退款状态": "SUCCESS",
+            }
+            lines.append(bill_line(fields))
+    return lines
