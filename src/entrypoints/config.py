@@ -12,11 +12,18 @@ import logging
 import os
 import secrets
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
+
+from estate_core.payments.credentials import (
+    AlipayCredentials,
+    Platform,
+    WechatV3Credentials,
+    credentials_from,
+)
 
 _log = logging.getLogger("estate.config")
 
@@ -29,6 +36,10 @@ class Settings:
     database_url: str | None
     """None: the SQLite file in the data directory."""
     secret_key: str = attrs.field(repr=False)
+    public_url: str = "http://127.0.0.1:8000"
+    """Where the gateways reach this service: notification URLs are built on it."""
+    platform: Platform = attrs.field(factory=Platform, repr=False)
+    """The platform's own gateway accounts, for tenants in partner / ISV mode."""
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +55,8 @@ class Settings:
             data_dir=data_dir,
             database_url=setting("database_url"),
             secret_key=setting("secret_key") or _stored_secret_key(data_dir),
+            public_url=(setting("public_url") or "http://127.0.0.1:8000").rstrip("/"),
+            platform=platform_accounts(setting),
         )
 
     def environment(self) -> dict[str, str]:
@@ -52,6 +65,41 @@ class Settings:
         if self.database_url:
             values["ESTATE_DATABASE_URL"] = self.database_url
         return values
+
+
+def _pem(setting: Callable[[str], str | None], name: str) -> str | None:
+    """A PEM key from ``ESTATE_<NAME>_FILE`` (a path): keys stay out of the environment."""
+    path = setting(f"{name}_file")
+    return Path(path).read_text(encoding="ascii") if path else None
+
+
+def platform_accounts(setting: Callable[[str], str | None]) -> Platform:
+    """The service provider (``ESTATE_WECHAT_SP_*``) and ISV app (``ESTATE_ALIPAY_ISV_*``),
+    each present only when all of its settings are."""
+    wechat_fields = {
+        "app_id": setting("wechat_sp_app_id"),
+        "mch_id": setting("wechat_sp_mch_id"),
+        "api_v3_key": setting("wechat_sp_api_v3_key"),
+        "private_key": _pem(setting, "wechat_sp_private_key"),
+        "cert_serial": setting("wechat_sp_cert_serial"),
+        "wechatpay_public_key": _pem(setting, "wechat_sp_public_key"),
+        "wechatpay_public_key_id": setting("wechat_sp_public_key_id"),
+    }
+    alipay_fields = {
+        "app_id": setting("alipay_isv_app_id"),
+        "app_private_key": _pem(setting, "alipay_isv_private_key"),
+        "alipay_public_key": _pem(setting, "alipay_isv_alipay_public_key"),
+        "seller_id": setting("alipay_isv_seller_id"),
+    }
+    wechat = credentials_from("wechat_v3", wechat_fields) if all(wechat_fields.values()) else None
+    alipay = credentials_from("alipay", alipay_fields) if all(alipay_fields.values()) else None
+    defaults = Platform()
+    return Platform(
+        wechat_service_provider=wechat if isinstance(wechat, WechatV3Credentials) else None,
+        wechat_gateway_url=setting("wechat_gateway_url") or defaults.wechat_gateway_url,
+        alipay_isv=alipay if isinstance(alipay, AlipayCredentials) else None,
+        alipay_gateway_url=setting("alipay_gateway_url") or defaults.alipay_gateway_url,
+    )
 
 
 def _toml(path: str | None) -> dict[str, Any]:

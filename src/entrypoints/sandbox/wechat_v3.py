@@ -20,11 +20,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-import attrs
 import httpx
 from litestar import Litestar, Response
 
-from adapters.payment.wechat_v3_bill import HEADER, bill_line
+from adapters.payment.wechat_v3_bill import HEADER
 from entrypoints.sandbox.wechat_v3_pages import checkout_routes
 from entrypoints.sandbox.wechat_v3_protocol import (
     KeyPair,
@@ -33,129 +32,18 @@ from entrypoints.sandbox.wechat_v3_protocol import (
     signed_headers,
 )
 from entrypoints.sandbox.wechat_v3_routes import api_routes
+from entrypoints.sandbox.wechat_v3_state import (
+    EmulatorError,
+    Merchant,
+    Order,
+    Refund,
+    bill_lines,
+    refund_amount,
+    stamp,
+)
 from estate_core.payments.credentials import WechatV3Credentials
-from estate_core.shared.clock import CHINA
-from estate_core.shared.money import Money
 
 NOTIFY_TIMEOUT = 10.0
-
-
-class EmulatorError(Exception):
-    """An answer the gateway gives with an HTTP error: ``status`` and WeChat's ``code``."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-@attrs.define
-class Merchant:
-    mch_id: str
-    app_id: str
-    api_v3_keys: list[str]
-    """Every generation, newest last; an order keeps the one it was opened under."""
-    request_keys: dict[str, str]
-    """Serial number → PEM public key of the merchant's API certificates."""
-    sub_merchants: dict[str, str | None] = attrs.field(factory=dict)
-
-
-@attrs.define
-class Refund:
-    out_refund_no: str
-    refund_id: str
-    amount: int
-    status: str
-    notify_url: str | None
-    created_at: datetime
-    success_time: datetime | None = None
-
-
-@attrs.define
-class Order:
-    out_trade_no: str
-    mch_id: str
-    app_id: str
-    sub_mch_id: str | None
-    sub_app_id: str | None
-    trade_type: str
-    total: int
-    description: str
-    notify_url: str
-    api_v3_key: str = attrs.field(repr=False)
-    platform_key_id: str
-    created_at: datetime
-    payer: dict[str, str] = attrs.field(factory=dict)
-    state: str = "NOTPAY"
-    transaction_id: str | None = None
-    success_time: datetime | None = None
-    refunds: list[Refund] = attrs.field(factory=list)
-
-    @property
-    def partner(self) -> bool:
-        return self.sub_mch_id is not None
-
-    def ids(self) -> dict[str, Any]:
-        if not self.partner:
-            return {"appid": self.app_id, "mchid": self.mch_id}
-        ids: dict[str, Any] = {"sp_appid": self.app_id, "sp_mchid": self.mch_id}
-        ids["sub_mchid"] = self.sub_mch_id
-        if self.sub_app_id:
-            ids["sub_appid"] = self.sub_app_id
-        return ids
-
-    def transaction(self) -> dict[str, Any]:
-        """The order as a query answers it and a notification's resource holds it."""
-        return {
-            **self.ids(),
-            "out_trade_no": self.out_trade_no,
-            "transaction_id": self.transaction_id,
-            "trade_type": self.trade_type,
-            "trade_state": self.state,
-            "trade_state_desc": self.state,
-            "bank_type": "OTHERS",
-            "success_time": _stamp(self.success_time),
-            "payer": self.payer,
-            "amount": {
-                "total": self.total,
-                "payer_total": self.total,
-                "currency": "CNY",
-                "payer_currency": "CNY",
-            },
-        }
-
-    def refund_answer(self, refund: Refund) -> dict[str, Any]:
-        ids = {"sub_mchid": self.sub_mch_id} if self.partner else {}
-        return {
-            **ids,
-            "refund_id": refund.refund_id,
-            "out_refund_no": refund.out_refund_no,
-            "transaction_id": self.transaction_id,
-            "out_trade_no": self.out_trade_no,
-            "channel": "ORIGINAL",
-            "user_received_account": "支付用户零钱",
-            "create_time": _stamp(refund.created_at),
-            "success_time": _stamp(refund.success_time),
-            "status": refund.status,
-            "amount": _refund_amount(self, refund),
-        }
-
-
-def _refund_amount(order: Order, refund: Refund) -> dict[str, Any]:
-    return {
-        "total": order.total,
-        "refund": refund.amount,
-        "payer_total": order.total,
-        "payer_refund": refund.amount,
-        "currency": "CNY",
-    }
-
-
-def _stamp(at: datetime | None) -> str | None:
-    return at.astimezone(CHINA).isoformat(timespec="seconds") if at else None
-
-
-def _yuan(fen: int) -> str:
-    return str(Money(fen).to_yuan())
 
 
 class WechatPayV3Emulator:
@@ -228,9 +116,9 @@ class WechatPayV3Emulator:
                 raise EmulatorError(404, "ORDER_NOT_EXIST", f"no order {out_trade_no}")
             return order
 
-    def pay(self, out_trade_no: str) -> int:
-        """The payer pays: the order succeeds and its notification is posted; the receiver's
-        HTTP status is returned."""
+    def pay(self, out_trade_no: str, *, deliver: bool = True) -> int | None:
+        """The payer pays: the order succeeds and (unless ``deliver`` is false: a lost
+        notification) its notification is posted; the receiver's HTTP status, or None."""
         with self.lock:
             order = self.order(out_trade_no)
             if order.state != "NOTPAY":
@@ -238,6 +126,8 @@ class WechatPayV3Emulator:
             order.state = "SUCCESS"
             order.transaction_id = "42" + random_text(26).upper()
             order.success_time = self.now()
+        if not deliver:
+            return None
         return self.deliver(order.notify_url, *self.notification_for(out_trade_no))
 
     def cancel(self, out_trade_no: str) -> None:
@@ -248,12 +138,19 @@ class WechatPayV3Emulator:
                 order.state = "CLOSED"
 
     def notification_for(
-        self, out_trade_no: str, *, timestamp: int | None = None
+        self,
+        out_trade_no: str,
+        *,
+        timestamp: int | None = None,
+        overrides: dict[str, Any] | None = None,
     ) -> tuple[dict[str, str], bytes]:
-        """The signed ``TRANSACTION.SUCCESS`` notification of a paid order."""
+        """The signed ``TRANSACTION.SUCCESS`` notification of a paid order; ``overrides``
+        replace fields of the resource before it is encrypted and signed, as a gateway that
+        names another merchant or amount would (the checks no SDK makes)."""
         with self.lock:
             order = self.order(out_trade_no)
-            resource = json.dumps(order.transaction(), ensure_ascii=False)
+            plain = {**order.transaction(), **(overrides or {})}
+            resource = json.dumps(plain, ensure_ascii=False)
             return self._notification(
                 order, "TRANSACTION.SUCCESS", "transaction", resource, timestamp
             )
@@ -270,9 +167,9 @@ class WechatPayV3Emulator:
                 "out_refund_no": refund.out_refund_no,
                 "refund_id": refund.refund_id,
                 "refund_status": refund.status,
-                "success_time": _stamp(refund.success_time),
+                "success_time": stamp(refund.success_time),
                 "user_received_account": "支付用户零钱",
-                "amount": _refund_amount(order, refund),
+                "amount": refund_amount(order, refund),
             }
             for name in ("appid", "sp_appid", "sub_appid"):
                 plain.pop(name, None)
@@ -286,7 +183,7 @@ class WechatPayV3Emulator:
         body = json.dumps(
             {
                 "id": random_text(36),
-                "create_time": _stamp(sent_at),
+                "create_time": stamp(sent_at),
                 "resource_type": "encrypt-resource",
                 "event_type": event,
                 "summary": "支付成功" if kind == "transaction" else "退款状态变更",
@@ -294,10 +191,17 @@ class WechatPayV3Emulator:
             },
             ensure_ascii=False,
         )
-        stamp = int(sent_at.timestamp()) if timestamp is None else timestamp
+        sent = int(sent_at.timestamp()) if timestamp is None else timestamp
         key_id = order.platform_key_id
-        headers = signed_headers(self.platform_keys[key_id], key_id, body, stamp)
+        headers = signed_headers(self.platform_keys[key_id], key_id, body, sent)
         headers["Content-Type"] = "application/json"
+        return headers, body.encode()
+
+    def signed(self, body: str, *, timestamp: int | None = None) -> tuple[dict[str, str], bytes]:
+        """Any body signed with the current WeChat Pay key (a malformed one, in tests)."""
+        sent = int(self.now().timestamp()) if timestamp is None else timestamp
+        key = self.platform_keys[self.platform_key_id]
+        headers = signed_headers(key, self.platform_key_id, body, sent)
         return headers, body.encode()
 
     @staticmethod
@@ -335,7 +239,7 @@ class WechatPayV3Emulator:
             for order in self.orders.values():
                 if order.mch_id != mch_id or (sub_mch_id and order.sub_mch_id != sub_mch_id):
                     continue
-                lines.extend(_bill_lines(order, day))
+                lines.extend(bill_lines(order, day))
         lines.append(f"总交易单数,应结订单总金额\n`{len(lines) - 1},`0.00")
         return "\n".join(lines) + "\n"
 
@@ -358,37 +262,3 @@ class WechatPayV3Emulator:
 
     def app(self) -> Litestar:
         return Litestar(route_handlers=[*api_routes(self), *checkout_routes(self)], debug=False)
-
-
-def _bill_lines(order: Order, day: date) -> list[str]:
-    common = {
-        "公众账号ID": order.app_id,
-        "商户号": order.mch_id,
-        "特约商户号": order.sub_mch_id or "0",
-        "微信订单号": order.transaction_id or "",
-        "商户订单号": order.out_trade_no,
-        "交易类型": order.trade_type,
-        "货币种类": "CNY",
-        "商品名称": order.description,
-        "订单金额": _yuan(order.total),
-        "应结订单金额": _yuan(order.total),
-    }
-    lines = []
-    if order.success_time and order.success_time.astimezone(CHINA).date() == day:
-        at = order.success_time.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
-        lines.append(bill_line({**common, "交易时间": at, "交易状态": "SUCCESS"}))
-    for refund in order.refunds:
-        if refund.success_time and refund.success_time.astimezone(CHINA).date() == day:
-            at = refund.success_time.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
-            fields = {
-                **common,
-                "交易时间": at,
-                "交易状态": "REFUND",
-                "微信退款单号": refund.refund_id,
-                "商户退款单号": refund.out_refund_no,
-                "退款金额": _yuan(refund.amount),
-                "申请退款金额": _yuan(refund.amount),
-                "退款状态": "SUCCESS",
-            }
-            lines.append(bill_line(fields))
-    return lines

@@ -20,7 +20,8 @@ ORDERS = "/sandbox/wechat-v3/orders"
 """The checkout page: every order, newest first, with its buttons."""
 
 if TYPE_CHECKING:
-    from entrypoints.sandbox.wechat_v3 import Order, WechatPayV3Emulator
+    from entrypoints.sandbox.wechat_v3 import WechatPayV3Emulator
+    from entrypoints.sandbox.wechat_v3_state import Order
 
 PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -44,7 +45,7 @@ def _row(order: Order) -> str:
 
 
 def checkout_routes(emulator: WechatPayV3Emulator) -> list[HTTPRouteHandler]:
-    from entrypoints.sandbox.wechat_v3 import EmulatorError
+    from entrypoints.sandbox.wechat_v3_state import EmulatorError
 
     def page(orders: list[Order], message: str = "") -> Response[str]:
         shown = f"<p><i>{html.escape(message)}</i></p>" if message else ""

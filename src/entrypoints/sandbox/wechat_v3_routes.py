@@ -20,7 +20,8 @@ from entrypoints.sandbox.wechat_v3_protocol import (
 )
 
 if TYPE_CHECKING:
-    from entrypoints.sandbox.wechat_v3 import Merchant, Order, WechatPayV3Emulator
+    from entrypoints.sandbox.wechat_v3 import WechatPayV3Emulator
+    from entrypoints.sandbox.wechat_v3_state import Merchant
 
 _KINDS = {"jsapi": "JSAPI", "native": "NATIVE", "h5": "MWEB"}
 MAX_REFUNDS = 50
@@ -29,7 +30,7 @@ AnyRequest = Request[Any, Any, Any]
 
 
 def api_routes(emulator: WechatPayV3Emulator) -> list[HTTPRouteHandler]:
-    from entrypoints.sandbox.wechat_v3 import EmulatorError, Order, Refund
+    from entrypoints.sandbox.wechat_v3_state import EmulatorError, Order, Refund
 
     async def authenticated(request: AnyRequest) -> tuple[Merchant, dict[str, Any]]:
         body = (await request.body()).decode()

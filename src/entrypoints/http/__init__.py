@@ -1,0 +1,1 @@
+"""The HTTP entrypoint (Litestar): the API, the pages and the gateway webhooks."""
