@@ -20,6 +20,7 @@ from uuid import UUID
 
 import anyio.to_thread
 from litestar import Request, Response, Router, post
+from litestar.params import FromPath
 
 from entrypoints.bootstrap import Estate
 from estate_core.payments.gateway import NotificationRequest
@@ -56,7 +57,7 @@ def notify_router(estate: Estate) -> Router:
 
     @post("/{channel:str}/{tenant:uuid}", status_code=200)
     async def receive(
-        channel: str, tenant: UUID, request: Request[Any, Any, Any]
+        channel: FromPath[str], tenant: FromPath[UUID], request: Request[Any, Any, Any]
     ) -> Response[bytes]:
         try:
             the_channel = PaymentChannel(channel)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import httpx
 from litestar import MediaType, Response, get, post
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from estate_core.shared.money import Money
@@ -53,20 +54,20 @@ def checkout_routes(emulator: WechatPayV3Emulator) -> list[HTTPRouteHandler]:
         return Response(PAGE.format(message=shown, rows=rows), media_type=MediaType.HTML)
 
     @get("/sandbox/wechat-v3/orders", sync_to_thread=False)
-    def orders(message: str = "") -> Response[str]:
+    def orders(message: FromQuery[str] = "") -> Response[str]:
         with emulator.lock:
             listed = sorted(emulator.orders.values(), key=lambda o: o.created_at, reverse=True)
         return page(listed, message)
 
     @get("/sandbox/wechat-v3/orders/{no:str}", sync_to_thread=False)
-    def one(no: str) -> Response[str]:
+    def one(no: FromPath[str]) -> Response[str]:
         try:
             return page([emulator.order(no)])
         except EmulatorError as error:
             return page([], error.message)
 
     @post("/sandbox/wechat-v3/orders/{no:str}/pay", sync_to_thread=True)
-    def pay(no: str) -> Redirect:
+    def pay(no: FromPath[str]) -> Redirect:
         try:
             status = emulator.pay(no)
             message = f"paid; the service answered the notification with HTTP {status}"
@@ -77,7 +78,7 @@ def checkout_routes(emulator: WechatPayV3Emulator) -> list[HTTPRouteHandler]:
         return Redirect(path="/sandbox/wechat-v3/orders", query_params={"message": message})
 
     @post("/sandbox/wechat-v3/orders/{no:str}/cancel", sync_to_thread=False)
-    def cancel(no: str) -> Redirect:
+    def cancel(no: FromPath[str]) -> Redirect:
         try:
             emulator.cancel(no)
             message = "cancelled"
