@@ -291,6 +291,8 @@ class WechatPayV3Gateway:
         for account, client in zip(self._accounts, self._clients, strict=True):
             try:
                 verified = client.callback(headers, request.body)
+            except ValueError:  # signed, but not the JSON of a notification
+                raise NotificationRefused("payment.notification_malformed", "not JSON") from None
             except Exception:  # the SDK raises bare Exception on unknown algorithms
                 verified = None
             if verified:
