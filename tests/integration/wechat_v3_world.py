@@ -130,6 +130,10 @@ class PayWorld:
         with self.uow() as uow:
             return [b.id for b in uow.bills.unpaid_for_property(self.home)]
 
+    def bill_statuses(self) -> list[str]:
+        with self.uow() as uow:
+            return [uow.bills.get(bill_id).status.value for bill_id in self.bills]
+
     def notify_url(self, channel: PaymentChannel = PaymentChannel.WECHAT_JSAPI) -> str:
         return self.estate.notify_url(self.tenant_id, channel)
 
