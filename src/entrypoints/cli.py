@@ -13,6 +13,7 @@ from entrypoints.bootstrap import bootstrap, bootstrap_in_memory, upgrade_databa
 from entrypoints.config import Settings
 from entrypoints.demo import run_demo
 from entrypoints.import_commands import add_import_commands
+from entrypoints.sandbox_command import add_sandbox_command
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -47,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     db_upgrade = db_commands.add_parser("upgrade", help="create or migrate the database")
     db_upgrade.set_defaults(run=_db_upgrade)
     add_import_commands(commands)
+    add_sandbox_command(commands)
     return root
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from wechat_v3_world import event_names, pay_world
@@ -95,3 +96,16 @@ def test_an_unpaid_payment_is_closed_at_the_gateway_after_its_timeout(
         assert world.emulator.order(unpaid.out_trade_no).state == "CLOSED"
         assert world.payment(unpaid.id).status is PaymentStatus.CLOSED
         assert world.payment(paid_late.id).status is PaymentStatus.SUCCEEDED
+
+
+def test_a_person_pays_on_the_sandbox_checkout_page(
+    make_uow: Callable[[UUID], Any], clock: FixedClock, tenant_id: UUID
+) -> None:
+    with pay_world(make_uow, clock, tenant_id) as world:
+        view, opened = world.open(PaymentChannel.WECHAT_NATIVE)
+        assert opened.url is not None
+        page = httpx.get(opened.url, timeout=10)
+        assert "pay 支付" in page.text
+        pressed = httpx.post(f"{opened.url}/pay", timeout=10, follow_redirects=True)
+        assert "HTTP 204" in pressed.text
+        assert world.payment(view.id).status is PaymentStatus.SUCCEEDED

@@ -101,6 +101,14 @@ class WechatPayV3Emulator:
                 wechatpay_public_key_id=self.platform_key_id,
             )
 
+    name = "wechat_v3"
+    checkout_path = "/sandbox/wechat-v3/orders"
+    """The page where a person pays or cancels an order (``estate sandbox`` links it)."""
+
+    def demo_credentials(self) -> list[WechatV3Credentials]:
+        """A merchant for the demo, as a tenant would enter it: ``estate sandbox`` saves it."""
+        return [self.open_merchant("1900000109", "wx2421b1c4370ec43b")]
+
     def add_sub_merchant(
         self, sp_mch_id: str, sub_mch_id: str, sub_app_id: str | None = None
     ) -> None:
