@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from wechat_v3_world import event_names, pay_world
 
 from estate_core.payments.gateway import CheckoutKind
+from estate_core.payments.services.checkout import close_payment
 from estate_core.payments.services.gateway_jobs import close_expired_at_gateway
 from estate_core.payments.services.notifications import settle_pending_by_query
 from estate_core.payments.values import PaymentChannel, PaymentStatus
@@ -109,3 +110,15 @@ def test_a_person_pays_on_the_sandbox_checkout_page(
         pressed = httpx.post(f"{opened.url}/pay", timeout=10, follow_redirects=True)
         assert "HTTP 204" in pressed.text
         assert world.payment(view.id).status is PaymentStatus.SUCCEEDED
+
+
+def test_a_payment_closed_locally_but_paid_at_the_gateway_is_settled_by_its_notification(
+    make_uow: Callable[[UUID], Any], clock: FixedClock, tenant_id: UUID
+) -> None:
+    with pay_world(make_uow, clock, tenant_id) as world:
+        view, _ = world.open(PaymentChannel.WECHAT_JSAPI)
+        close_payment(world.uow(), clock, world.owner, view.id)
+        assert world.payment(view.id).status is PaymentStatus.CLOSED
+        assert world.emulator.pay(view.out_trade_no) == 204
+        assert world.payment(view.id).status is PaymentStatus.SUCCEEDED
+        assert world.unpaid() == []

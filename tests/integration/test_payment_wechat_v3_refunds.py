@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from wechat_v3_world import DIRECT_MCH_ID, PayWorld, event_names, pay_world
 
 from estate_core.identity.model import SurplusPolicy
+from estate_core.payments.gateway import StatementEntryKind
 from estate_core.payments.refund import RefundStatus
 from estate_core.payments.services.gateway_accounts import (
     SetGatewayAccount,
@@ -23,7 +24,7 @@ from estate_core.payments.services.gateway_jobs import submit_refund, sync_refun
 from estate_core.payments.services.settlement import RefundPayment
 from estate_core.payments.values import PaymentChannel, PaymentStatus
 from estate_core.shared.access import SystemActor
-from estate_core.shared.clock import FixedClock
+from estate_core.shared.clock import FixedClock, local_date
 from estate_core.shared.money import Money
 
 WORKER = SystemActor(job="payments")
@@ -146,3 +147,22 @@ def test_twenty_copies_of_one_notification_at_once_settle_once_and_all_are_ackno
         assert answers == [204] * 20
         assert world.payment(view.id).status is PaymentStatus.SUCCEEDED
         assert event_names(engine).count("PaymentSettled") == 1
+
+
+@pytest.mark.parametrize("partner", MODES)
+def test_the_days_trade_bill_lists_its_payments_and_refunds(
+    make_uow: Callable[[UUID], Any], clock: FixedClock, tenant_id: UUID, partner: bool
+) -> None:
+    with pay_world(make_uow, clock, tenant_id, partner=partner) as world:
+        view, _ = world.open(PaymentChannel.WECHAT_NATIVE)
+        world.emulator.pay(view.out_trade_no)
+        out_refund_no = _refund(world, view.id, 1_234)
+        world.emulator.complete_refund(out_refund_no)
+        gateway = world.estate.gateways.for_channel(world.tenant_id, PaymentChannel.WECHAT_NATIVE)
+        entries = gateway.statement(local_date(clock.now()))
+        assert [(e.kind, e.out_trade_no, e.amount, e.out_refund_no) for e in entries] == [
+            (StatementEntryKind.PAYMENT, view.out_trade_no, view.amount, None),
+            (StatementEntryKind.REFUND, view.out_trade_no, Money(1_234), out_refund_no),
+        ]
+        assert entries[0].transaction_id == world.transaction_id(view.id)
+        assert gateway.statement(local_date(clock.now()) - timedelta(days=1)) == []

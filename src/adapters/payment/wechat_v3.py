@@ -21,12 +21,13 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import attrs
 import requests
-from wechatpayv3 import WeChatPay, WeChatPayType  # type: ignore[import-untyped]
+from wechatpayv3 import WeChatPayType  # type: ignore[import-untyped]
 
 from adapters.payment.accounts import GatewaySetup
+from adapters.payment.wechat_v3_account import WechatV3Account, account_from
 from adapters.payment.wechat_v3_bill import parse_trade_bill, unpack_bill
+from adapters.payment.wechat_v3_reports import answer_body, refund_report, trade_report
 from estate_core.payments.credentials import (
     AccountMode,
     WechatPartnerCredentials,
@@ -45,39 +46,18 @@ from estate_core.payments.gateway import (
     PaymentGateway,
     RefundOrder,
     RefundReport,
-    RefundState,
     StatementEntry,
     TradeReport,
     TradeStatus,
 )
-from estate_core.payments.values import MerchantAccount, PaymentChannel
+from estate_core.payments.values import PaymentChannel
 from estate_core.shared.clock import CHINA
-from estate_core.shared.money import Money
 
 MAX_AGE = timedelta(minutes=5)
 """A notification whose ``Wechatpay-Timestamp`` is further from now is refused (replays)."""
 
-TIMEOUT = (5, 10)
-"""Seconds to connect, to read: a notification must be answered within 5 s, so no call made
-while answering one may hang."""
-
 DESCRIPTION_MAX = 127
 
-_TRADE_STATES = {
-    "SUCCESS": TradeStatus.PAID,
-    "REFUND": TradeStatus.REFUNDED,
-    "NOTPAY": TradeStatus.NOT_PAID,
-    "USERPAYING": TradeStatus.NOT_PAID,
-    "PAYERROR": TradeStatus.NOT_PAID,
-    "CLOSED": TradeStatus.CLOSED,
-    "REVOKED": TradeStatus.CLOSED,
-}
-_REFUND_STATES = {
-    "SUCCESS": RefundState.SUCCEEDED,
-    "PROCESSING": RefundState.PROCESSING,
-    "CLOSED": RefundState.FAILED,
-    "ABNORMAL": RefundState.FAILED,
-}
 _PAY_TYPES = {
     PaymentChannel.WECHAT_JSAPI: WeChatPayType.JSAPI,
     PaymentChannel.WECHAT_NATIVE: WeChatPayType.NATIVE,
@@ -91,65 +71,6 @@ _FAIL = GatewayReply(
 )
 
 
-@attrs.frozen(kw_only=True)
-class WechatV3Account:
-    """One generation of the keys of a direct merchant, or of the service provider with the
-    sub-merchant it acts for (partner mode when ``sub_mch_id`` is set)."""
-
-    app_id: str
-    mch_id: str
-    api_v3_key: str = attrs.field(repr=False)
-    private_key: str = attrs.field(repr=False)
-    cert_serial: str
-    wechatpay_public_key: str
-    wechatpay_public_key_id: str
-    sub_mch_id: str | None = None
-    sub_app_id: str | None = None
-
-    @property
-    def partner(self) -> bool:
-        return self.sub_mch_id is not None
-
-    @property
-    def merchant(self) -> MerchantAccount:
-        return MerchantAccount(
-            app_id=self.app_id, merchant_id=self.mch_id, sub_merchant_id=self.sub_mch_id
-        )
-
-    def client(self, gateway_url: str) -> WeChatPay:
-        pay = WeChatPay(
-            wechatpay_type=WeChatPayType.NATIVE,
-            mchid=self.mch_id,
-            private_key=self.private_key,
-            cert_serial_no=self.cert_serial,
-            appid=self.app_id,
-            apiv3_key=self.api_v3_key,
-            partner_mode=self.partner,
-            timeout=TIMEOUT,
-            public_key=self.wechatpay_public_key,
-            public_key_id=self.wechatpay_public_key_id,
-        )
-        # The SDK has no setting for its base URL; production, sandbox and emulator differ by it.
-        pay._core._gate_way = gateway_url.rstrip("/")
-        return pay
-
-
-def _from_credentials(
-    credentials: WechatV3Credentials, partner: WechatPartnerCredentials | None = None
-) -> WechatV3Account:
-    return WechatV3Account(
-        app_id=credentials.app_id,
-        mch_id=credentials.mch_id,
-        api_v3_key=credentials.api_v3_key,
-        private_key=credentials.private_key,
-        cert_serial=credentials.cert_serial,
-        wechatpay_public_key=credentials.wechatpay_public_key,
-        wechatpay_public_key_id=credentials.wechatpay_public_key_id,
-        sub_mch_id=partner.sub_mch_id if partner else None,
-        sub_app_id=partner.sub_app_id if partner else None,
-    )
-
-
 def wechat_v3_gateway(setup: GatewaySetup) -> PaymentGateway:
     """The factory ``StoredPaymentGateways`` calls for ``wechat_v3`` and ``wechat_partner``:
     every generation of the same mode becomes a key set the notifications may use."""
@@ -158,10 +79,10 @@ def wechat_v3_gateway(setup: GatewaySetup) -> PaymentGateway:
         if credentials.mode is not setup.current.mode:
             continue
         if isinstance(credentials, WechatV3Credentials):
-            accounts.append(_from_credentials(credentials))
+            accounts.append(account_from(credentials))
         elif isinstance(credentials, WechatPartnerCredentials):
             sp = setup.platform.service_provider()
-            accounts.append(_from_credentials(sp, credentials))
+            accounts.append(account_from(sp, credentials))
     return WechatPayV3Gateway(accounts, setup.gateway_url)
 
 
@@ -169,22 +90,6 @@ WECHAT_V3_FACTORIES: dict[AccountMode, Callable[[GatewaySetup], PaymentGateway]]
     AccountMode.WECHAT_V3: wechat_v3_gateway,
     AccountMode.WECHAT_PARTNER: wechat_v3_gateway,
 }
-
-
-def _body(text: Any) -> dict[str, Any]:
-    try:
-        loaded = json.loads(text) if text else {}
-    except (TypeError, ValueError):
-        raise GatewayUnavailable(
-            "payment.gateway_malformed", "WeChat Pay answered non-JSON"
-        ) from None
-    if not isinstance(loaded, dict):
-        raise GatewayUnavailable("payment.gateway_malformed", "WeChat Pay answered non-JSON")
-    return loaded
-
-
-def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 class WechatPayV3Gateway:
@@ -211,7 +116,7 @@ class WechatPayV3Gateway:
             raise GatewayUnavailable(f"WeChat Pay's answer was refused: {error}") from None
         if 200 <= status < 300:
             return text
-        code = _body(text).get("code", "") if text else ""
+        code = answer_body(text).get("code", "") if text else ""
         if code in allow:
             return None
         if status == 429 or status >= 500:
@@ -255,7 +160,7 @@ class WechatPayV3Gateway:
                 **extra,
             )
         )
-        answer = _body(text)
+        answer = answer_body(text)
         if pay_type is WeChatPayType.NATIVE:
             return Checkout(kind=CheckoutKind.QR_CODE, url=answer["code_url"])
         if pay_type is WeChatPayType.H5:
@@ -308,8 +213,8 @@ class WechatPayV3Gateway:
         self._check_account(account, resource)
         try:
             if str(verified.get("event_type", "")).startswith("REFUND."):
-                return _refund_report(resource)
-            return _trade_report(resource, partner=account.partner)
+                return refund_report(resource)
+            return trade_report(resource, partner=account.partner)
         except (KeyError, TypeError, ValueError) as error:
             raise NotificationRefused(
                 "payment.notification_malformed", f"missing or bad field {error}"
@@ -351,9 +256,9 @@ class WechatPayV3Gateway:
                 paid_amount=None,
                 merchant=None,
             )
-        answer = _body(text)
+        answer = answer_body(text)
         self._check_answer(answer)
-        return _trade_report(answer, partner=self._account.partner)
+        return trade_report(answer, partner=self._account.partner)
 
     def _check_answer(self, answer: dict[str, Any]) -> None:
         try:
@@ -382,50 +287,20 @@ class WechatPayV3Gateway:
                 **self._sub(),
             )
         )
-        return _refund_report(_body(text), out_trade_no=order.out_trade_no)
+        return refund_report(answer_body(text), out_trade_no=order.out_trade_no)
 
     def query_refund(self, out_trade_no: str, out_refund_no: str) -> RefundReport:
         text = self._call(
             lambda: self._pay.query_refund(out_refund_no=out_refund_no, **self._sub())
         )
-        return _refund_report(_body(text), out_trade_no=out_trade_no)
+        return refund_report(answer_body(text), out_trade_no=out_trade_no)
 
     def statement(self, day: date) -> list[StatementEntry]:
         """The trade bill of ``day`` (交易账单, ALL), downloaded and checked against its hash."""
         text = self._call(
             lambda: self._pay.trade_bill(bill_date=day.isoformat(), bill_type="ALL", **self._sub())
         )
-        answer = _body(text)
+        answer = answer_body(text)
         content = self._call(lambda: self._pay.download_bill(answer["download_url"]))
         raw = content if isinstance(content, bytes) else str(content).encode()
         return parse_trade_bill(unpack_bill(raw, answer.get("hash_type"), answer.get("hash_value")))
-
-
-def _trade_report(resource: dict[str, Any], *, partner: bool) -> TradeReport:
-    prefix = "sp_" if partner else ""
-    status = _TRADE_STATES.get(str(resource.get("trade_state")), TradeStatus.NOT_PAID)
-    amount = resource.get("amount") or {}
-    return TradeReport(
-        out_trade_no=str(resource["out_trade_no"]),
-        status=status,
-        paid_amount=Money(int(amount["total"])) if "total" in amount else None,
-        merchant=MerchantAccount(
-            app_id=str(resource[f"{prefix}appid"]),
-            merchant_id=str(resource[f"{prefix}mchid"]),
-            sub_merchant_id=resource.get("sub_mchid") if partner else None,
-        ),
-        transaction_id=resource.get("transaction_id"),
-        paid_at=_time(resource.get("success_time")),
-    )
-
-
-def _refund_report(resource: dict[str, Any], out_trade_no: str | None = None) -> RefundReport:
-    state = resource.get("refund_status") or resource.get("status")
-    amount = resource.get("amount") or {}
-    return RefundReport(
-        out_trade_no=str(resource.get("out_trade_no") or out_trade_no),
-        out_refund_no=str(resource["out_refund_no"]),
-        state=_REFUND_STATES.get(str(state), RefundState.PROCESSING),
-        amount=Money(int(amount["refund"])) if "refund" in amount else None,
-        refund_id=resource.get("refund_id"),
-    )

@@ -23,6 +23,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SUB_MERCHANT_CHECK = "ck_payments_sub_merchant_of_merchant"
+BY_PROPERTY = "ix_payments_by_property"
+
+
+def _restore_descending_index() -> None:
+    """SQLite's batch mode rebuilds the table and its indexes from reflection, which loses the
+    ``DESC`` of ``created_at`` (a home's payments, newest first): build that index again."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    op.drop_index(BY_PROPERTY, table_name="payments")
+    op.create_index(
+        BY_PROPERTY, "payments", ["tenant_id", "property_id", sa.column("created_at").desc(), "id"]
+    )
 
 
 def upgrade() -> None:
@@ -54,10 +66,12 @@ def upgrade() -> None:
             op.f(SUB_MERCHANT_CHECK),
             "merchant_sub_mch_id IS NULL OR merchant_app_id IS NOT NULL",
         )
+    _restore_descending_index()
 
 
 def downgrade() -> None:
     with op.batch_alter_table("payments") as batch:
         batch.drop_constraint(op.f(SUB_MERCHANT_CHECK), type_="check")
         batch.drop_column("merchant_sub_mch_id")
+    _restore_descending_index()
     op.drop_table("merchant_accounts")
