@@ -13,6 +13,7 @@ a payment records the account it was opened for and settlement refuses any other
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from uuid import UUID
 
@@ -53,6 +54,10 @@ class GatewaySetup:
 
 
 GatewayFactory = Callable[[GatewaySetup], PaymentGateway]
+
+CACHED_GATEWAYS = 1024
+"""Adapters kept built, by their exact setup: loading an RSA key checks it, which costs tens
+of milliseconds; new or rotated credentials are another setup, so they are never stale."""
 
 
 class _StoredAccounts:
@@ -96,13 +101,23 @@ class StoredPaymentGateways(_StoredAccounts):
     ) -> None:
         super().__init__(unit_of_work, platform)
         self._factories = dict(factories)
+        self._built: dict[GatewaySetup, PaymentGateway] = {}
+        self._lock = threading.Lock()
 
     def for_channel(self, tenant_id: UUID, channel: PaymentChannel) -> PaymentGateway:
         setup = self._active(tenant_id, channel)
         factory = self._factories.get(setup.current.mode)
         if factory is None:
             raise _unavailable(channel, f"needs the {setup.current.mode} adapter, not installed")
-        return factory(setup)
+        with self._lock:
+            built = self._built.get(setup)
+        if built is None:
+            built = factory(setup)
+            with self._lock:
+                if len(self._built) >= CACHED_GATEWAYS:
+                    self._built.clear()
+                self._built[setup] = built
+        return built
 
 
 class ConfiguredMerchantAccounts:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import secrets
 import string
@@ -53,17 +54,32 @@ class KeyPair:
         return cls(private.decode(), public.decode())
 
     def sign(self, message: str) -> str:
-        key = serialization.load_pem_private_key(self.private_pem.encode(), password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
-        signature = key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+        signature = _private_key(self.private_pem).sign(
+            message.encode(), padding.PKCS1v15(), hashes.SHA256()
+        )
         return base64.b64encode(signature).decode()
 
 
+@functools.lru_cache(maxsize=256)
+def _private_key(pem: str) -> rsa.RSAPrivateKey:
+    """Loaded once per key: loading checks the key, which is slow."""
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise TypeError("not an RSA private key")
+    return key
+
+
+@functools.lru_cache(maxsize=256)
+def _public_key(pem: str) -> rsa.RSAPublicKey:
+    key = serialization.load_pem_public_key(pem.encode())
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise TypeError("not an RSA public key")
+    return key
+
+
 def verify(public_pem: str, message: str, signature: str) -> bool:
-    key = serialization.load_pem_public_key(public_pem.encode())
-    assert isinstance(key, rsa.RSAPublicKey)
     try:
-        key.verify(
+        _public_key(public_pem).verify(
             base64.b64decode(signature), message.encode(), padding.PKCS1v15(), hashes.SHA256()
         )
     except (InvalidSignature, ValueError):
