@@ -5,7 +5,9 @@ Every module of ``entrypoints.sandbox`` that defines a class named ``…Emulator
 emulator that offers ``demo_credentials()`` opens a demo merchant; its credentials (keys in
 the clear: sandbox keys, never production ones) are written to
 ``<data dir>/sandbox/<emulator>.json`` so staff can enter them as the company's merchant
-account, with the emulator's URL as the gateway URL. The index page links each emulator's
+account, with the emulator's URL as the gateway URL. An emulator with ``state()`` /
+``from_state()`` starts again with the same keys, and ports are fixed (``--port`` and the ones
+after it), so what staff entered stays valid across restarts. The index page links each emulator's
 checkout page, where a person presses "pay" or "cancel" for an order.
 """
 
@@ -56,15 +58,29 @@ def emulator_classes() -> dict[str, type[Any]]:
     return found
 
 
+def _write_private(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(value, file, ensure_ascii=False, indent=2)
+
+
+def _emulator(directory: Path, name: str, emulator_class: type[Any]) -> Any:
+    """The emulator with the keys of its last run (``from_state``), or with new ones."""
+    saved = directory / f"{name}.state.json"
+    if saved.exists() and hasattr(emulator_class, "from_state"):
+        return emulator_class.from_state(json.loads(saved.read_text(encoding="utf-8")))
+    return emulator_class()
+
+
 def _save_credentials(directory: Path, name: str, emulator: Any) -> Path | None:
     if not hasattr(emulator, "demo_credentials"):
         return None
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.json"
     documents = [credentials.to_document() for credentials in emulator.demo_credentials()]
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        json.dump(documents, file, ensure_ascii=False, indent=2)
+    _write_private(path, documents)
+    if hasattr(emulator, "state"):
+        _write_private(directory / f"{name}.state.json", emulator.state())
     return path
 
 
@@ -91,13 +107,15 @@ def _index(running: list[RunningEmulator]) -> Litestar:
 def running_sandbox(
     settings: Settings, host: str = LOOPBACK, port: int = 0
 ) -> Iterator[tuple[str, list[RunningEmulator]]]:
-    """Start the index page on ``port`` (0: any) and every emulator on its own free port."""
+    """Start the index page on ``port`` and the emulators on the ports after it (0: any free
+    ports), with the keys of the last run: what staff entered stays valid across restarts."""
     keys = settings.data_dir / "sandbox"
     running: list[RunningEmulator] = []
     with ExitStack() as stack:
-        for name, emulator_class in sorted(emulator_classes().items()):
-            emulator = emulator_class()
-            url = stack.enter_context(serving(emulator.app(), host=host))
+        for number, (name, emulator_class) in enumerate(sorted(emulator_classes().items())):
+            emulator = _emulator(keys, name, emulator_class)
+            own_port = port + 1 + number if port else 0
+            url = stack.enter_context(serving(emulator.app(), host=host, port=own_port))
             checkout = getattr(emulator, "checkout_path", None)
             running.append(
                 RunningEmulator(

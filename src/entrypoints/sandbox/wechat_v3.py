@@ -28,6 +28,7 @@ from entrypoints.sandbox.wechat_v3_pages import checkout_routes
 from entrypoints.sandbox.wechat_v3_protocol import (
     KeyPair,
     encrypt_resource,
+    public_pem_of,
     random_text,
     signed_headers,
 )
@@ -41,7 +42,7 @@ from entrypoints.sandbox.wechat_v3_state import (
     refund_amount,
     stamp,
 )
-from estate_core.payments.credentials import WechatV3Credentials
+from estate_core.payments.credentials import WechatV3Credentials, from_document
 
 NOTIFY_TIMEOUT = 10.0
 
@@ -63,6 +64,7 @@ class WechatPayV3Emulator:
         self.merchants: dict[str, Merchant] = {}
         self.orders: dict[str, Order] = {}
         self.bills: dict[str, bytes] = {}
+        self._demo: list[WechatV3Credentials] = []
 
     def now(self) -> datetime:
         return self._now()
@@ -106,8 +108,52 @@ class WechatPayV3Emulator:
     """The page where a person pays or cancels an order (``estate sandbox`` links it)."""
 
     def demo_credentials(self) -> list[WechatV3Credentials]:
-        """A merchant for the demo, as a tenant would enter it: ``estate sandbox`` saves it."""
-        return [self.open_merchant("1900000109", "wx2421b1c4370ec43b")]
+        """A merchant for the demo, as a tenant would enter it: ``estate sandbox`` saves it
+        (with :meth:`state`, so the next start knows the same keys)."""
+        with self.lock:
+            if not self._demo:
+                self._demo.append(self.open_merchant("1900000109", "wx2421b1c4370ec43b"))
+            return list(self._demo)
+
+    def state(self) -> dict[str, Any]:
+        """The keys to start again with (:meth:`from_state`): tenants' stored keys stay valid."""
+        with self.lock:
+            key = self.platform_keys[self.platform_key_id]
+            return {
+                "platform_key_id": self.platform_key_id,
+                "platform_private_key": key.private_pem,
+                "platform_public_key": key.public_pem,
+                "merchants": [credentials.to_document() for credentials in self._demo],
+            }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> WechatPayV3Emulator:
+        emulator = cls(
+            platform_key=KeyPair(state["platform_private_key"], state["platform_public_key"])
+        )
+        emulator.platform_keys = {state["platform_key_id"]: emulator.platform_keys.popitem()[1]}
+        emulator.platform_key_id = state["platform_key_id"]
+        for document in state["merchants"]:
+            credentials = from_document(document)
+            if isinstance(credentials, WechatV3Credentials):
+                emulator.register_merchant(credentials)
+                emulator._demo.append(credentials)
+        return emulator
+
+    def register_merchant(self, credentials: WechatV3Credentials) -> None:
+        """A merchant with the keys it already has (a restart, or keys a test brings)."""
+        with self.lock:
+            merchant = self.merchants.setdefault(
+                credentials.mch_id,
+                Merchant(
+                    mch_id=credentials.mch_id,
+                    app_id=credentials.app_id,
+                    api_v3_keys=[],
+                    request_keys={},
+                ),
+            )
+            merchant.request_keys[credentials.cert_serial] = public_pem_of(credentials.private_key)
+            merchant.api_v3_keys.append(credentials.api_v3_key)
 
     def add_sub_merchant(
         self, sp_mch_id: str, sub_mch_id: str, sub_app_id: str | None = None

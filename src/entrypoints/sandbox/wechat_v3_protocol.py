@@ -69,6 +69,15 @@ def _private_key(pem: str) -> rsa.RSAPrivateKey:
     return key
 
 
+def public_pem_of(private_pem: str) -> str:
+    return (
+        _private_key(private_pem)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _public_key(pem: str) -> rsa.RSAPublicKey:
     key = serialization.load_pem_public_key(pem.encode())
