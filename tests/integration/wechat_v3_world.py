@@ -184,7 +184,7 @@ def pay_world(
         gateways=StoredPaymentGateways(make_uow, platform, GATEWAY_FACTORIES),
         public_url=f"http://{LOOPBACK}:{port}",
     )
-    webhook = Litestar(route_handlers=[notify_router(estate)])
+    webhook = Litestar(route_handlers=[notify_router(lambda: estate)])
     with serving(the_emulator.app()) as gateway_url, serving(webhook, port=port):
         world = World.open(make_uow(tenant_id), clock, policy)
         set_gateway_account(

@@ -8,13 +8,15 @@ direct or partner) verify what arrives. The reply is each gateway's own (WeChat 
 body, or 500 ``{"code":"FAIL"}`` to be sent again; v2: XML; Alipay: ``success``), given only
 after the settlement committed (``handle_notification``).
 
-:func:`notify_router` is self-contained: the HTTP app mounts it (``route_handlers=[...]``).
+:func:`notify_router` is self-contained: the HTTP app mounts it over its container's composed
+application, which it asks for at the first notification (the app composes it at start-up).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -40,12 +42,13 @@ def _fail(status: int) -> Response[bytes]:
     return Response(_FAIL, status_code=status, media_type="application/json")
 
 
-def notify_router(estate: Estate) -> Router:
-    """The webhook router over the composed application."""
+def notify_router(composed: Callable[[], Estate]) -> Router:
+    """The webhook router over the composed application (``composed()`` gives it)."""
 
     def handle(
         channel: PaymentChannel, tenant: UUID, request: NotificationRequest
     ) -> NotificationHandled:
+        estate = composed()
         return handle_notification(
             estate.uow(tenant),
             estate.clock,
