@@ -1,7 +1,7 @@
 """The one dependency-injector container: every adapter and port of the service, built from
 :class:`~entrypoints.config.Settings` (DESIGN.md §6, CONVENTIONS.md "Entrypoints").
 
-The web app, the CLI and (later) the worker take what they need from it. With no configuration
+The web app, the CLI and the worker take what they need from it. With no configuration
 it starts a working service: the SQLite file and uploaded photos in ``./var``, SMS codes written
 to the log. The composed core is :func:`entrypoints.bootstrap.bootstrap`'s ``Estate``, so a host
 that embeds estate without this container gets the same composition.
@@ -24,6 +24,7 @@ from adapters.persistence.sqlalchemy.auth import (
 from adapters.sms.console import ConsoleSmsSender
 from entrypoints.bootstrap import bootstrap
 from entrypoints.config import Settings
+from entrypoints.worker.compose import build_worker
 from estate_core.shared.clock import SystemClock
 
 
@@ -53,6 +54,7 @@ class Container(containers.DeclarativeContainer):
     )
     staff_passwords = providers.Singleton(SqlStaffPasswords, engine, clock)
     accounts = providers.Singleton(SqlAccountDirectory, engine)
+    worker = providers.Factory(build_worker, settings, engine=engine, estate=estate)
 
 
 def build_container(settings: Settings | None = None) -> Container:

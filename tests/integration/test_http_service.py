@@ -36,6 +36,7 @@ def test_a_migrated_database_is_ready_and_the_schema_lists_every_api_route(
     assert ready.status_code == 200
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert ready.json()["revision"] == head
+    assert ready.json()["queue"] == {"depth": 0, "oldestAgeSeconds": 0.0, "deadLetters": 0}
     assert ui.status_code == 200
     assert "text/html" in ui.headers["content-type"]
     paths = set(schema["paths"])

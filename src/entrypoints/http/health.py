@@ -1,5 +1,6 @@
 """``/healthz`` (the process answers) and ``/readyz`` (the database answers, at the latest
-migration): what a load balancer and an orchestrator ask before sending traffic."""
+migration, with the worker's queue depth, oldest age and dead letters): what a load balancer,
+an orchestrator and a monitor ask."""
 
 from __future__ import annotations
 
@@ -14,13 +15,24 @@ from litestar.di import NamedDependency
 from sqlalchemy.engine import Engine
 
 from adapters.persistence.sqlalchemy.migrate import alembic_config
+from entrypoints.bootstrap import Estate
 from entrypoints.http.errors import problem
+from entrypoints.worker.compose import queue_health
+
+
+class Queue(msgspec.Struct, rename="camel"):
+    """The worker's queue: waiting or in hand, the oldest one's age, dead letters."""
+
+    depth: int
+    oldest_age_seconds: float
+    dead_letters: int
 
 
 class Health(msgspec.Struct, rename="camel", omit_defaults=True):
     status: str
     database: str | None = None
     revision: str | None = None
+    queue: Queue | None = None
 
 
 @get("/healthz", tags=["health"], summary="The process is up")
@@ -34,7 +46,7 @@ async def healthz() -> Health:
     summary="The database is reachable and at the latest schema",
     sync_to_thread=True,
 )
-def readyz(engine: NamedDependency[Engine]) -> Response[Any]:
+def readyz(engine: NamedDependency[Engine], estate: NamedDependency[Estate]) -> Response[Any]:
     head = ScriptDirectory.from_config(alembic_config(engine.url)).get_current_head()
     try:
         with engine.connect() as connection:
@@ -48,4 +60,10 @@ def readyz(engine: NamedDependency[Engine]) -> Response[Any]:
             "database.not_migrated",
             f"the database is at {current}, not {head}: run `estate db upgrade`",
         )
-    return Response(Health(status="ok", database="reachable", revision=current))
+    stats = queue_health(engine, estate.clock.now())
+    queue = Queue(
+        depth=stats.depth,
+        oldest_age_seconds=stats.oldest_age_seconds,
+        dead_letters=stats.dead_letters,
+    )
+    return Response(Health(status="ok", database="reachable", revision=current, queue=queue))

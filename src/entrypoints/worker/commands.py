@@ -16,7 +16,8 @@ from adapters.persistence.sqlalchemy import database_url, make_engine
 from adapters.persistence.sqlalchemy.queue import SqlWorkQueue
 from entrypoints.bootstrap import upgrade_database
 from entrypoints.config import Settings
-from entrypoints.worker.compose import build_worker, queue_health, worker_id
+from entrypoints.container import build_container
+from entrypoints.worker.compose import queue_health, worker_id
 from entrypoints.worker.config import WorkerConfig
 from estate_core.shared.clock import SystemClock
 from estate_core.shared.jobs import QueueKind
@@ -35,7 +36,7 @@ def _worker(args: argparse.Namespace) -> int:
     settings = Settings.load()
     upgrade_database(settings)
     log_to_stderr()
-    worker = build_worker(settings)
+    worker = build_container(settings).worker()
     return worker.runner.run(until_idle=args.until_idle)
 
 

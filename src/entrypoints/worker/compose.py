@@ -1,7 +1,7 @@
-"""Composing the worker from configuration, on top of :func:`entrypoints.bootstrap.bootstrap`.
-
-The integrator moves this into the dependency-injector container; until then it is the one
-place that builds the queue, the channels, the message and job tables and the runner.
+"""Composing the worker from configuration, on top of :func:`entrypoints.bootstrap.bootstrap`:
+the one place that builds the queue, the channels, the message and job tables and the runner.
+The dependency-injector container's ``worker`` provider calls :func:`build_worker` with its own
+engine and composed application.
 """
 
 from __future__ import annotations
@@ -136,12 +136,15 @@ def build_worker(
     extra_events: Mapping[str, Handler] | None = None,
     extra_jobs: Mapping[str, Handler] | None = None,
     worker_settings: WorkerSettings | None = None,
+    engine: Engine | None = None,
+    estate: Estate | None = None,
 ) -> Worker:
-    """The worker of the configured database: its runner, queue and application."""
+    """The worker of the configured database: its runner, queue and application. The
+    container passes its own engine and composed application, so one engine serves both."""
     settings = settings or Settings.load()
     config = config or WorkerConfig()
-    estate = bootstrap(settings, clock=clock)
-    engine = make_engine(database_url(settings.environment()))
+    engine = engine or make_engine(database_url(settings.environment()))
+    estate = estate or bootstrap(settings, clock=clock, engine=engine)
     the_settings = worker_settings or config.settings()
     queue = SqlWorkQueue(engine, worker_id(), the_settings.lease)
     if channels is None:
