@@ -18,7 +18,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[service,dev]'
 	touch $@ $(VENV)/.installed-service
 
-# Migrate, load the demo company once, serve the API on http://127.0.0.1:8000; Ctrl-C stops.
+# Migrate, load the demo company once, start the payment sandbox and a worker, serve the API
+# on http://127.0.0.1:8000; Ctrl-C stops everything.
 run: $(VENV)/.installed-service
 	$(BIN)/estate serve --demo
 
