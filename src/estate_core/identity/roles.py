@@ -84,6 +84,9 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
                 Permission.ORDER_MANAGE,
                 Permission.COUPON_ISSUE,
                 Permission.REPORT_READ,
+                Permission.SURVEY_MANAGE,
+                Permission.FEEDBACK_HANDLE,
+                Permission.DIRECTORY_MANAGE,
             }
         ),
         BuiltinRole.CUSTOMER_SERVICE: frozenset(
@@ -98,6 +101,8 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
                 Permission.NOTICE_PUBLISH,
                 Permission.ACTIVITY_MANAGE,
                 Permission.VISITOR_VERIFY,
+                Permission.FEEDBACK_HANDLE,
+                Permission.DIRECTORY_MANAGE,
             }
         ),
         BuiltinRole.TECHNICIAN: frozenset({Permission.WORKORDER_WORK}),

@@ -27,6 +27,10 @@ from adapters.persistence.memory.community import (
     InMemoryNoticeRepository,
     InMemoryVisitorPassRepository,
 )
+from adapters.persistence.memory.engagement import (
+    InMemorySurveyRepository,
+    InMemorySurveyResponseRepository,
+)
 from adapters.persistence.memory.identity import (
     InMemoryCommunityRepository,
     InMemoryResidentRepository,
@@ -100,6 +104,9 @@ class InMemoryUnitOfWork:
         self.merchant_orders = InMemoryMerchantOrderRepository(session)
         self.coupon_campaigns = InMemoryCouponCampaignRepository(session)
         self.coupons = InMemoryCouponRepository(session)
+        # engagement
+        self.surveys = InMemorySurveyRepository(session)
+        self.survey_responses = InMemorySurveyResponseRepository(session)
 
     def __enter__(self) -> Self:
         self._open(Session(self._store, self._tenant_id))
