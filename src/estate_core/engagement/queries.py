@@ -87,19 +87,21 @@ def survey_results(uow: EngagementUnitOfWork, actor: Actor, survey_id: UUID) -> 
         require_survey_reader(actor, survey)
         submitted = uow.survey_responses.submitted(survey_id)
         bound = uow.survey_responses.bound_homes(survey.community_ids)
-    communities = []
-    for community_id in sorted(survey.community_ids):
-        here = [s for s in submitted if s.community_id == community_id]
-        communities.append(
-            CommunityResult(
-                community_id=community_id,
-                bound_homes=bound.get(community_id, 0),
-                answered_homes=len(here),
-                response_rate=response_rate(len(here), bound.get(community_id, 0)),
-                questions=tuple(
-                    tally_question(number, question, here)
-                    for number, question in enumerate(survey.questions)
-                ),
+        communities = []
+        for community_id in sorted(survey.community_ids):
+            here = [s for s in submitted if s.community_id == community_id]
+            communities.append(
+                CommunityResult(
+                    community_id=community_id,
+                    bound_homes=bound.get(community_id, 0),
+                    answered_homes=len(here),
+                    response_rate=response_rate(len(here), bound.get(community_id, 0)),
+                    questions=tuple(
+                        tally_question(number, question, here)
+                        for number, question in enumerate(survey.questions)
+                    ),
+                )
             )
+        return SurveyResults(
+            survey_id=survey.id, title=survey.title, communities=tuple(communities)
         )
-    return SurveyResults(survey_id=survey.id, title=survey.title, communities=tuple(communities))

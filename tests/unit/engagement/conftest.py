@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from engagement_estate import Estate
 
 from adapters.persistence.memory import InMemoryUnitOfWork
+from engagement_builders import Estate
 from estate_core.shared.access import StaffActor
 from estate_core.shared.clock import FixedClock
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from engagement_estate import GOOD_ANSWERS, QUESTIONS
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engagement_builders import GOOD_ANSWERS, QUESTIONS
 from estate_core.engagement.questions import (
     Answer,
     Question,

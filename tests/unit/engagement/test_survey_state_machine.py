@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from engagement_estate import GOOD_ANSWERS, a_plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from engagement_builders import GOOD_ANSWERS, a_plan
 from estate_core.engagement.survey import (
     SURVEY_TRANSITIONS,
     Survey,

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from engagement_estate import GOOD_ANSWERS, Estate, a_plan, staff
 
 from adapters.persistence.memory import InMemoryUnitOfWork
+from engagement_builders import GOOD_ANSWERS, Estate, a_plan, staff
 from estate_core.engagement.queries import response_rate, survey_results
 from estate_core.engagement.questions import Answer
 from estate_core.engagement.services.surveys import (

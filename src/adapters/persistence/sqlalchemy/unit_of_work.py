@@ -43,6 +43,10 @@ from adapters.persistence.sqlalchemy.repositories.community import (
     SqlNoticeRepository,
     SqlVisitorPassRepository,
 )
+from adapters.persistence.sqlalchemy.repositories.engagement import (
+    SqlSurveyRepository,
+    SqlSurveyResponseRepository,
+)
 from adapters.persistence.sqlalchemy.repositories.identity import (
     SqlCommunityRepository,
     SqlResidentRepository,
@@ -103,6 +107,9 @@ class SqlAlchemyUnitOfWork:
     merchant_orders: SqlMerchantOrderRepository
     coupon_campaigns: SqlCouponCampaignRepository
     coupons: SqlCouponRepository
+    # engagement
+    surveys: SqlSurveyRepository
+    survey_responses: SqlSurveyResponseRepository
 
     def __init__(
         self,
@@ -167,6 +174,9 @@ class SqlAlchemyUnitOfWork:
         self.merchant_orders = SqlMerchantOrderRepository(session, tenant_id, seen)
         self.coupon_campaigns = SqlCouponCampaignRepository(session, tenant_id, seen)
         self.coupons = SqlCouponRepository(session, tenant_id, seen)
+        # engagement
+        self.surveys = SqlSurveyRepository(session, tenant_id, seen)
+        self.survey_responses = SqlSurveyResponseRepository(session, tenant_id, seen)
 
     def __enter__(self) -> Self:
         if self._session is not None:

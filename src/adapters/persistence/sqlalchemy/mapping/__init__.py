@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, configure_mappers, registry
 from adapters.persistence.sqlalchemy.mapping.billing import map_billing
 from adapters.persistence.sqlalchemy.mapping.commerce import map_commerce
 from adapters.persistence.sqlalchemy.mapping.community import map_community
+from adapters.persistence.sqlalchemy.mapping.engagement import map_engagement
 from adapters.persistence.sqlalchemy.mapping.identity import map_identity
 from adapters.persistence.sqlalchemy.mapping.properties import map_properties
 from adapters.persistence.sqlalchemy.mapping.service import map_service
@@ -44,6 +45,7 @@ def start_mappers() -> None:
         map_community(mapper_registry)
         map_service(mapper_registry)
         map_commerce(mapper_registry)
+        map_engagement(mapper_registry)
         configure_mappers()
         event.listen(Session, "before_flush", bump_versions)
         _started = True

@@ -1,4 +1,4 @@
-"""A small estate for the engagement tests: communities, homes, owners, family and tenants."""
+"""Builders of the engagement tests, in memory and on SQL: questionnaires, answers, an estate."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ from datetime import date
 from uuid import UUID
 
 from estate_core.engagement.questions import Answer, Question, QuestionKind
-from estate_core.engagement.services.surveys import draft_survey, open_survey
+from estate_core.engagement.services.surveys import (
+    AnswerSurvey,
+    answer_survey,
+    draft_survey,
+    open_survey,
+)
 from estate_core.engagement.survey import ProjectType, SurveyPlan
-from estate_core.shared.access import Permission, StaffActor
+from estate_core.shared.access import Permission, ResidentActor, StaffActor
+from estate_core.shared.errors import DomainError
 from estate_core.shared.ids import new_id
 from world_builders import EstateBase
 
@@ -63,3 +69,17 @@ class Estate(EstateBase):
         survey_id = draft_survey(self.uow, self.clock, self.admin, plan)
         open_survey(self.uow, self.clock, self.admin, survey_id)
         return survey_id
+
+
+def answer(estate: EstateBase, who: ResidentActor, survey_id: UUID, home: UUID) -> str:
+    """What became of a home's answer: ``answered`` or the refusal's code."""
+    try:
+        answer_survey(
+            estate.uow,
+            estate.clock,
+            who,
+            AnswerSurvey(survey_id=survey_id, property_id=home, answers=GOOD_ANSWERS),
+        )
+    except DomainError as refused:
+        return refused.code
+    return "answered"

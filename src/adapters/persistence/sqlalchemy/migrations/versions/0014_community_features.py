@@ -1,0 +1,118 @@
+"""Community features: satisfaction surveys 满意度测评 and the answers of homes.
+
+Revision ID: 0014_community_features
+Revises: 0007
+Create Date: 2026-12-04
+
+Written by hand. The unique key on (survey, home) is what keeps "one answer per home" under
+concurrent submissions; the CHECKs hold the window's order and each state's timestamps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0014_community_features"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+UTC_TIME = sa.DateTime(timezone=True)
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def _key(*columns: str) -> list[sa.Column[object]]:
+    return [sa.Column(name, sa.Uuid(), nullable=False) for name in columns]
+
+
+def _reference(table: str, column: str, target: str) -> sa.Constraint:
+    """``(tenant_id, column)`` → ``target (tenant_id, id)``, checked at commit."""
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{target}.tenant_id", f"{target}.id"],
+        name=op.f(f"fk_{table}_tenant_id_{column}_{target}"),
+        deferrable=True,
+        initially="DEFERRED",
+    )
+
+
+def _surveys() -> None:
+    op.create_table(
+        "surveys",
+        *_key("tenant_id", "id"),
+        sa.Column("title", sa.String(100), nullable=False),
+        sa.Column("project_type", sa.String(32), nullable=False),
+        sa.Column("community_ids", JSON, nullable=False),
+        sa.Column("opens_on", sa.Date(), nullable=False),
+        sa.Column("closes_on", sa.Date(), nullable=False),
+        sa.Column("questions", JSON, nullable=False),
+        sa.Column("created_by", sa.Uuid(), nullable=False),
+        sa.Column("created_at", UTC_TIME, nullable=False),
+        sa.Column("state", sa.String(32), nullable=False),
+        sa.Column("opened_at", UTC_TIME, nullable=True),
+        sa.Column("closed_at", UTC_TIME, nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_surveys")),
+        sa.CheckConstraint(
+            "project_type IN ('residential', 'commercial', 'public_building')",
+            name=op.f("ck_surveys_project_type"),
+        ),
+        sa.CheckConstraint("state IN ('draft', 'open', 'closed')", name=op.f("ck_surveys_state")),
+        sa.CheckConstraint("opens_on <= closes_on", name=op.f("ck_surveys_window_ordered")),
+        sa.CheckConstraint(
+            "(state = 'draft') = (opened_at IS NULL)", name=op.f("ck_surveys_opened_iff_not_draft")
+        ),
+        sa.CheckConstraint(
+            "(state = 'closed') = (closed_at IS NOT NULL)",
+            name=op.f("ck_surveys_closed_iff_closed_at"),
+        ),
+    )
+    op.create_index(
+        "ix_surveys_open",
+        "surveys",
+        ["tenant_id", "created_at", "id"],
+        sqlite_where=sa.text("state = 'open'"),
+        postgresql_where=sa.text("state = 'open'"),
+    )
+    op.create_index(
+        "ix_surveys_staff_list", "surveys", ["tenant_id", sa.column("created_at").desc(), "id"]
+    )
+
+
+def _survey_responses() -> None:
+    op.create_table(
+        "survey_responses",
+        *_key("tenant_id", "id", "survey_id", "community_id", "property_id", "resident_id"),
+        sa.Column("answers", JSON, nullable=False),
+        sa.Column("submitted_at", UTC_TIME, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_survey_responses")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "survey_id",
+            "property_id",
+            name=op.f("uq_survey_responses_tenant_id_survey_id_property_id"),
+        ),
+        _reference("survey_responses", "survey_id", "surveys"),
+        _reference("survey_responses", "property_id", "properties"),
+        _reference("survey_responses", "resident_id", "residents"),
+    )
+    op.create_index(
+        "ix_survey_responses_tenant_id_survey_id_submitted_at_id",
+        "survey_responses",
+        ["tenant_id", "survey_id", "submitted_at", "id"],
+    )
+
+
+def upgrade() -> None:
+    _surveys()
+    _survey_responses()
+
+
+def downgrade() -> None:
+    for table in ("survey_responses", "surveys"):
+        op.drop_table(table)
