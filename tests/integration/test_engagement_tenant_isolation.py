@@ -7,6 +7,8 @@ the first tenant's ids, and must only ever see the second tenant's rows.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import attrs
 import pytest
 from community_samples import AT
@@ -19,10 +21,18 @@ from isolation import (
 from persistence_samples import Backend, a_resident, add_owners
 
 from adapters.persistence.sqlalchemy.repositories.engagement import (
+    SqlFeedbackRepository,
     SqlSurveyRepository,
     SqlSurveyResponseRepository,
 )
 from engagement_builders import GOOD_ANSWERS, a_plan
+from estate_core.engagement.feedback import (
+    Feedback,
+    FeedbackCategory,
+    FeedbackState,
+    FeedbackTeam,
+    ReporterKind,
+)
 from estate_core.engagement.survey import Survey, SurveyResponse
 from estate_core.properties.model import MemberRole, Property
 from estate_core.shared.ids import new_id
@@ -30,6 +40,9 @@ from estate_core.shared.pagination import PageRequest
 
 COMMUNITY = new_id()
 """Shared on purpose: a query filtering on the community but not the tenant would leak."""
+
+REPORTER = new_id()
+"""The same reporter id in both tenants: a list filtering on it but not the tenant would leak."""
 
 COVERED = {
     SqlSurveyRepository: {"add", "get", "find", "newest_first", "open_in"},
@@ -42,15 +55,18 @@ COVERED = {
         "submitted",
         "bound_homes",
     },
+    SqlFeedbackRepository: {"add", "get", "find", "listed", "of_reporter"},
 }
 
 
 @attrs.frozen
 class Tenant:
-    id: object
+    id: UUID
     survey: Survey
     home: Property
     response: SurveyResponse
+    reporter_id: UUID
+    feedback: Feedback
 
 
 def _populate(backend: Backend) -> Tenant:
@@ -78,8 +94,21 @@ def _populate(backend: Backend) -> Tenant:
         )
         uow.surveys.add(survey)
         uow.survey_responses.add(response)
+        feedback = Feedback.report(
+            id=new_id(),
+            tenant_id=tenant_id,
+            reporter_kind=ReporterKind.RESIDENT,
+            reporter_id=REPORTER,
+            community_id=COMMUNITY,
+            category=FeedbackCategory.FAULT,
+            description="打不开缴费页面",
+            screenshots=["uploads/1.png"],
+            now=AT,
+        )
+        feedback.triage(FeedbackTeam.PLATFORM, owner.id, AT)
+        uow.feedback.add(feedback)
         uow.commit()
-    return Tenant(tenant_id, survey, home, response)
+    return Tenant(tenant_id, survey, home, response, REPORTER, feedback)
 
 
 @pytest.fixture
@@ -119,3 +148,18 @@ def test_answers_of_another_tenant_are_invisible(
         assert responses.bound_homes([COMMUNITY]) == {COMMUNITY: 1}
         assert_all_of(second.id, [responses.get(second.response.id)])
         assert_adding_is_refused([(responses, first.response)])
+
+
+def test_feedback_of_another_tenant_is_invisible(
+    backend: Backend, tenants: tuple[Tenant, Tenant]
+) -> None:
+    first, second = tenants
+    with backend.uow(second.id) as uow:
+        assert_unseen(uow.feedback, first.feedback.id)
+        listed = uow.feedback.listed(PageRequest(limit=50)).items
+        triaged = uow.feedback.listed(PageRequest(limit=50), FeedbackState.TRIAGED).items
+        mine = uow.feedback.of_reporter(REPORTER, PageRequest(limit=50)).items
+        for found in (listed, triaged, mine):
+            assert [f.id for f in found] == [second.feedback.id]
+        assert_all_of(second.id, [*listed, *triaged, *mine])
+        assert_adding_is_refused([(uow.feedback, first.feedback)])

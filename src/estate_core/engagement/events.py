@@ -32,3 +32,27 @@ class SurveyAnswered(DomainEvent):
     community_id: UUID
     property_id: UUID
     resident_id: UUID
+
+
+@attrs.frozen(kw_only=True)
+class FeedbackReported(DomainEvent):
+    feedback_id: UUID
+    category: str
+    community_id: UUID | None
+
+
+@attrs.frozen(kw_only=True)
+class FeedbackTriaged(DomainEvent):
+    feedback_id: UUID
+    team: str
+
+
+@attrs.frozen(kw_only=True)
+class FeedbackAnswered(DomainEvent):
+    """The worker puts ``answer`` in the reporter's inbox (and sends a template message once
+    messaging lands): the core has no inbox of its own yet."""
+
+    feedback_id: UUID
+    reporter_kind: str
+    reporter_id: UUID
+    answer: str

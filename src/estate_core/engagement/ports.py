@@ -8,6 +8,7 @@ from uuid import UUID
 
 import attrs
 
+from estate_core.engagement.feedback import Feedback, FeedbackState
 from estate_core.engagement.questions import Answer
 from estate_core.engagement.survey import Survey, SurveyResponse
 from estate_core.properties.ports import PropertiesUnitOfWork
@@ -62,6 +63,22 @@ class SurveyResponseRepository(Protocol):
         ...
 
 
+class FeedbackRepository(Protocol):
+    def add(self, feedback: Feedback) -> None: ...
+
+    def get(self, feedback_id: UUID) -> Feedback: ...
+
+    def find(self, feedback_id: UUID) -> Feedback | None: ...
+
+    def listed(self, page: PageRequest, state: FeedbackState | None = None) -> Page[Feedback]:
+        """Feedback of the tenant, newest first, optionally in one state (staff's list)."""
+        ...
+
+    def of_reporter(self, reporter_id: UUID, page: PageRequest) -> Page[Feedback]:
+        """What one resident or staff member reported, newest first (我的反馈)."""
+        ...
+
+
 class EngagementUnitOfWork(PropertiesUnitOfWork, Protocol):
     """Identity and properties (who lives where), plus the engagement repositories."""
 
@@ -70,3 +87,6 @@ class EngagementUnitOfWork(PropertiesUnitOfWork, Protocol):
 
     @property
     def survey_responses(self) -> SurveyResponseRepository: ...
+
+    @property
+    def feedback(self) -> FeedbackRepository: ...

@@ -9,6 +9,7 @@ from typing import ClassVar
 from uuid import UUID
 
 from adapters.persistence.memory.store import InMemoryRepository
+from estate_core.engagement.feedback import Feedback, FeedbackState
 from estate_core.engagement.ports import SubmittedAnswers
 from estate_core.engagement.survey import Survey, SurveyResponse, SurveyState
 from estate_core.shared.pagination import Page, PageRequest, paginate
@@ -78,3 +79,22 @@ class InMemorySurveyResponseRepository(InMemoryRepository[SurveyResponse]):
             if h.tenant_id == tenant_id and h.community_id in wanted and h.owner_id is not None
         )
         return {community_id: counted[community_id] for community_id in wanted}
+
+
+class InMemoryFeedbackRepository(InMemoryRepository[Feedback]):
+    table = "feedback"
+    not_found_code = "feedback.not_found"
+
+    def listed(self, page: PageRequest, state: FeedbackState | None = None) -> Page[Feedback]:
+        return paginate(
+            self._select(lambda f: state is None or f.state is state),
+            key=lambda f: _newest_first(f.created_at, f.id),
+            request=page,
+        )
+
+    def of_reporter(self, reporter_id: UUID, page: PageRequest) -> Page[Feedback]:
+        return paginate(
+            self._select(lambda f: f.reporter_id == reporter_id),
+            key=lambda f: _newest_first(f.created_at, f.id),
+            request=page,
+        )

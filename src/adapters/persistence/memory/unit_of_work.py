@@ -28,6 +28,7 @@ from adapters.persistence.memory.community import (
     InMemoryVisitorPassRepository,
 )
 from adapters.persistence.memory.engagement import (
+    InMemoryFeedbackRepository,
     InMemorySurveyRepository,
     InMemorySurveyResponseRepository,
 )
@@ -107,6 +108,7 @@ class InMemoryUnitOfWork:
         # engagement
         self.surveys = InMemorySurveyRepository(session)
         self.survey_responses = InMemorySurveyResponseRepository(session)
+        self.feedback = InMemoryFeedbackRepository(session)
 
     def __enter__(self) -> Self:
         self._open(Session(self._store, self._tenant_id))

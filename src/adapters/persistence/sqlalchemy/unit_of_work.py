@@ -44,6 +44,7 @@ from adapters.persistence.sqlalchemy.repositories.community import (
     SqlVisitorPassRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.engagement import (
+    SqlFeedbackRepository,
     SqlSurveyRepository,
     SqlSurveyResponseRepository,
 )
@@ -110,6 +111,7 @@ class SqlAlchemyUnitOfWork:
     # engagement
     surveys: SqlSurveyRepository
     survey_responses: SqlSurveyResponseRepository
+    feedback: SqlFeedbackRepository
 
     def __init__(
         self,
@@ -177,6 +179,7 @@ class SqlAlchemyUnitOfWork:
         # engagement
         self.surveys = SqlSurveyRepository(session, tenant_id, seen)
         self.survey_responses = SqlSurveyResponseRepository(session, tenant_id, seen)
+        self.feedback = SqlFeedbackRepository(session, tenant_id, seen)
 
     def __enter__(self) -> Self:
         if self._session is not None:

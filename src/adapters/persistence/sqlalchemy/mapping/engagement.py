@@ -1,6 +1,6 @@
-"""Mapping of the engagement context: Survey and SurveyResponse, each on its own row.
+"""Mapping of the engagement context: Survey, SurveyResponse and Feedback, each on its own row.
 
-Their value lists (questions, communities, answers) are JSON columns typed in
+Their value lists (questions, communities, answers, screenshots) are JSON columns typed in
 ``tables/engagement.py``, so the aggregates map column for column.
 """
 
@@ -9,12 +9,17 @@ from __future__ import annotations
 from sqlalchemy.orm import registry
 
 from adapters.persistence.sqlalchemy.mapping.support import VERSION_ATTRIBUTE
-from adapters.persistence.sqlalchemy.tables.engagement import survey_responses, surveys
+from adapters.persistence.sqlalchemy.tables.engagement import feedback, survey_responses, surveys
+from estate_core.engagement.feedback import Feedback
 from estate_core.engagement.survey import Survey, SurveyResponse
 
 
 def map_engagement(mappers: registry) -> None:
-    for cls, table in ((Survey, surveys), (SurveyResponse, survey_responses)):
+    for cls, table in (
+        (Survey, surveys),
+        (SurveyResponse, survey_responses),
+        (Feedback, feedback),
+    ):
         mappers.map_imperatively(
             cls,
             table,

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from adapters.persistence.sqlalchemy.errors import database_errors
 from adapters.persistence.sqlalchemy.repositories.community import _TimeOrderedRepository
-from adapters.persistence.sqlalchemy.tables.engagement import survey_responses, surveys
+from adapters.persistence.sqlalchemy.tables.engagement import feedback, survey_responses, surveys
 from adapters.persistence.sqlalchemy.tables.properties import household_members, households
+from estate_core.engagement.feedback import Feedback, FeedbackState
 from estate_core.engagement.ports import SubmittedAnswers
 from estate_core.engagement.survey import Survey, SurveyResponse
 from estate_core.properties.model import MemberRole
@@ -101,3 +102,30 @@ class SqlSurveyResponseRepository(_TimeOrderedRepository[SurveyResponse]):
             for community_id, count in self._session.execute(statement):
                 counts[community_id] = int(count)
         return counts
+
+
+class SqlFeedbackRepository(_TimeOrderedRepository[Feedback]):
+    model = Feedback
+    table = feedback
+    not_found_code = "feedback.not_found"
+
+    def listed(self, page: PageRequest, state: FeedbackState | None = None) -> Page[Feedback]:
+        """Newest first, through ``ix_feedback_staff_list`` or ``ix_feedback_by_state``."""
+        c = feedback.c
+        statement = self._select()
+        if state is not None:
+            statement = statement.where(c.state == state)
+        return self._time_page(
+            statement, c.created_at, c.id, lambda f: f.created_at, page, newest_first=True
+        )
+
+    def of_reporter(self, reporter_id: UUID, page: PageRequest) -> Page[Feedback]:
+        c = feedback.c
+        return self._time_page(
+            self._select().where(c.reporter_id == reporter_id),
+            c.created_at,
+            c.id,
+            lambda f: f.created_at,
+            page,
+            newest_first=True,
+        )

@@ -1,4 +1,4 @@
-"""Tables of the engagement context: surveys 满意度测评 and the answers of homes.
+"""Tables of the engagement context: surveys 满意度测评, the answers of homes, feedback 问题反馈.
 
 Invariants the database backs even against a buggy caller:
 
@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
+from adapters.persistence.sqlalchemy.json_values import StringList
 from adapters.persistence.sqlalchemy.metadata import (
     CONFLICT_CODE,
     id_column,
@@ -31,6 +32,12 @@ from adapters.persistence.sqlalchemy.metadata import (
     version_column,
 )
 from adapters.persistence.sqlalchemy.types import UtcDateTime, str_enum
+from estate_core.engagement.feedback import (
+    FeedbackCategory,
+    FeedbackState,
+    FeedbackTeam,
+    ReporterKind,
+)
 from estate_core.engagement.questions import Answer, Question, QuestionKind
 from estate_core.engagement.survey import ProjectType, SurveyState
 
@@ -171,4 +178,55 @@ survey_responses = sa.Table(
         "submitted_at",
         "id",
     ),
+)
+
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    tenant_id_column(),
+    id_column(),
+    sa.Column("reporter_kind", str_enum(ReporterKind, "reporter_kind"), nullable=False),
+    sa.Column("reporter_id", sa.Uuid(), nullable=False),
+    sa.Column("community_id", sa.Uuid(), nullable=True),
+    sa.Column("category", str_enum(FeedbackCategory, "category"), nullable=False),
+    sa.Column("description", sa.Text(), nullable=False),
+    sa.Column("screenshots", StringList(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("state", str_enum(FeedbackState, "state"), nullable=False),
+    sa.Column("team", str_enum(FeedbackTeam, "team"), nullable=True),
+    sa.Column("triaged_by", sa.Uuid(), nullable=True),
+    sa.Column("triaged_at", UtcDateTime(), nullable=True),
+    sa.Column("answer", sa.Text(), nullable=False),
+    sa.Column("answered_by", sa.Uuid(), nullable=True),
+    sa.Column("answered_at", UtcDateTime(), nullable=True),
+    version_column(),
+    tenant_primary_key(),
+    sa.CheckConstraint("(state = 'submitted') = (team IS NULL)", name="team_iff_triaged"),
+    sa.CheckConstraint(
+        "(team IS NULL) = (triaged_at IS NULL) AND (team IS NULL) = (triaged_by IS NULL)",
+        name="triaged_by_someone",
+    ),
+    sa.CheckConstraint(
+        "(state = 'answered') = (answered_at IS NOT NULL)"
+        " AND (answered_at IS NULL) = (answered_by IS NULL)"
+        " AND (answered_at IS NULL) = (answer = '')",
+        name="answer_iff_answered",
+    ),
+)
+sa.Index(
+    "ix_feedback_staff_list", feedback.c.tenant_id, feedback.c.created_at.desc(), feedback.c.id
+)
+sa.Index(
+    "ix_feedback_by_state",
+    feedback.c.tenant_id,
+    feedback.c.state,
+    feedback.c.created_at.desc(),
+    feedback.c.id,
+)
+sa.Index(
+    "ix_feedback_of_reporter",
+    feedback.c.tenant_id,
+    feedback.c.reporter_id,
+    feedback.c.created_at.desc(),
+    feedback.c.id,
 )

@@ -1,4 +1,4 @@
-"""Community features: satisfaction surveys 满意度测评 and the answers of homes.
+"""Community features: satisfaction surveys 满意度测评, the answers of homes, feedback 问题反馈.
 
 Revision ID: 0014_community_features
 Revises: 0007
@@ -108,11 +108,75 @@ def _survey_responses() -> None:
     )
 
 
+def _feedback() -> None:
+    op.create_table(
+        "feedback",
+        *_key("tenant_id", "id"),
+        sa.Column("reporter_kind", sa.String(32), nullable=False),
+        sa.Column("reporter_id", sa.Uuid(), nullable=False),
+        sa.Column("community_id", sa.Uuid(), nullable=True),
+        sa.Column("category", sa.String(32), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("screenshots", JSON, nullable=False),
+        sa.Column("created_at", UTC_TIME, nullable=False),
+        sa.Column("state", sa.String(32), nullable=False),
+        sa.Column("team", sa.String(32), nullable=True),
+        sa.Column("triaged_by", sa.Uuid(), nullable=True),
+        sa.Column("triaged_at", UTC_TIME, nullable=True),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("answered_by", sa.Uuid(), nullable=True),
+        sa.Column("answered_at", UTC_TIME, nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_feedback")),
+        sa.CheckConstraint(
+            "reporter_kind IN ('resident', 'staff')", name=op.f("ck_feedback_reporter_kind")
+        ),
+        sa.CheckConstraint(
+            "category IN ('fault', 'account', 'payment', 'suggestion', 'other')",
+            name=op.f("ck_feedback_category"),
+        ),
+        sa.CheckConstraint(
+            "state IN ('submitted', 'triaged', 'answered')", name=op.f("ck_feedback_state")
+        ),
+        sa.CheckConstraint(
+            "team IN ('platform', 'it_centre', 'commerce', 'devices', 'wallet', 'property')",
+            name=op.f("ck_feedback_team"),
+        ),
+        sa.CheckConstraint(
+            "(state = 'submitted') = (team IS NULL)", name=op.f("ck_feedback_team_iff_triaged")
+        ),
+        sa.CheckConstraint(
+            "(team IS NULL) = (triaged_at IS NULL) AND (team IS NULL) = (triaged_by IS NULL)",
+            name=op.f("ck_feedback_triaged_by_someone"),
+        ),
+        sa.CheckConstraint(
+            "(state = 'answered') = (answered_at IS NOT NULL)"
+            " AND (answered_at IS NULL) = (answered_by IS NULL)"
+            " AND (answered_at IS NULL) = (answer = '')",
+            name=op.f("ck_feedback_answer_iff_answered"),
+        ),
+    )
+    op.create_index(
+        "ix_feedback_staff_list", "feedback", ["tenant_id", sa.column("created_at").desc(), "id"]
+    )
+    op.create_index(
+        "ix_feedback_by_state",
+        "feedback",
+        ["tenant_id", "state", sa.column("created_at").desc(), "id"],
+    )
+    op.create_index(
+        "ix_feedback_of_reporter",
+        "feedback",
+        ["tenant_id", "reporter_id", sa.column("created_at").desc(), "id"],
+    )
+
+
 def upgrade() -> None:
     _surveys()
     _survey_responses()
+    _feedback()
 
 
 def downgrade() -> None:
-    for table in ("survey_responses", "surveys"):
+    for table in ("feedback", "survey_responses", "surveys"):
         op.drop_table(table)

@@ -1,8 +1,9 @@
-"""The survey use cases, unchanged, on the SQLAlchemy unit of work (SQLite and PostgreSQL).
+"""Survey and feedback use cases, unchanged, on the SQLAlchemy unit of work (SQLite, PostgreSQL).
 
 A survey is drafted, revised, opened; owners and family answer once per home, a tenant and a
 stranger are refused; the results count the answers per community and question against the
-bound homes read from the household tables; closing stops the answers.
+bound homes read from the household tables; closing stops the answers. Feedback is reported,
+triaged, answered and listed by status.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from community_estate_sql import ADMIN, SqlEstate
 
 from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
 from engagement_builders import QUESTIONS, Estate, a_plan, answer
+from estate_core.engagement.feedback import FeedbackCategory, FeedbackState, FeedbackTeam
 from estate_core.engagement.queries import survey_results
+from estate_core.engagement.services.feedback import (
+    ReportFeedback,
+    answer_feedback,
+    feedback_list,
+    my_feedback,
+    report_feedback,
+    triage_feedback,
+)
 from estate_core.engagement.services.surveys import (
     close_survey,
     draft_survey,
@@ -81,3 +91,29 @@ def test_homes_answer_once_and_the_results_count_them(estate: SqlSurveyEstate) -
     close_survey(estate.uow, estate.clock, ADMIN, survey_id)
     assert answer(estate, second_owner, survey_id, second_home) == "survey.not_open"
     assert surveys_for_resident(estate.uow, estate.clock, second_owner) == []
+
+
+def test_feedback_is_triaged_answered_and_listed_by_status(estate: SqlSurveyEstate) -> None:
+    resident = estate.resident()
+    feedback_id = report_feedback(
+        estate.uow,
+        estate.clock,
+        resident,
+        ReportFeedback(
+            category=FeedbackCategory.ACCOUNT,
+            description="绑定了房产，还是显示访客",
+            screenshots=("uploads/a.png", "uploads/b.png"),
+            community_id=estate.community_id,
+        ),
+    )
+    triage_feedback(estate.uow, estate.clock, ADMIN, feedback_id, FeedbackTeam.PROPERTY)
+    triaged = feedback_list(estate.uow, ADMIN, PageRequest(), FeedbackState.TRIAGED).items
+    assert [f.id for f in triaged] == [feedback_id]
+    answer_feedback(estate.uow, estate.clock, ADMIN, feedback_id, "已核对业主信息，请重新进入")
+    [mine] = my_feedback(estate.uow, resident, PageRequest()).items
+    assert (mine.state, mine.team, mine.screenshots) == (
+        FeedbackState.ANSWERED,
+        FeedbackTeam.PROPERTY,
+        ("uploads/a.png", "uploads/b.png"),
+    )
+    assert feedback_list(estate.uow, ADMIN, PageRequest(), FeedbackState.TRIAGED).items == []
