@@ -21,11 +21,13 @@ from isolation import (
 from persistence_samples import Backend, a_resident, add_owners
 
 from adapters.persistence.sqlalchemy.repositories.engagement import (
+    SqlCommunityDirectoryRepository,
     SqlFeedbackRepository,
     SqlSurveyRepository,
     SqlSurveyResponseRepository,
 )
 from engagement_builders import GOOD_ANSWERS, a_plan
+from estate_core.engagement.directory import CommunityDirectory, Hotline, HotlineKind
 from estate_core.engagement.feedback import (
     Feedback,
     FeedbackCategory,
@@ -34,6 +36,7 @@ from estate_core.engagement.feedback import (
     ReporterKind,
 )
 from estate_core.engagement.survey import Survey, SurveyResponse
+from estate_core.identity.model import Community
 from estate_core.properties.model import MemberRole, Property
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import PageRequest
@@ -56,6 +59,7 @@ COVERED = {
         "bound_homes",
     },
     SqlFeedbackRepository: {"add", "get", "find", "listed", "of_reporter"},
+    SqlCommunityDirectoryRepository: {"add", "get", "find", "for_community"},
 }
 
 
@@ -67,6 +71,7 @@ class Tenant:
     response: SurveyResponse
     reporter_id: UUID
     feedback: Feedback
+    directory: CommunityDirectory
 
 
 def _populate(backend: Backend) -> Tenant:
@@ -107,8 +112,15 @@ def _populate(backend: Backend) -> Tenant:
         )
         feedback.triage(FeedbackTeam.PLATFORM, owner.id, AT)
         uow.feedback.add(feedback)
+        uow.communities.add(Community(id=COMMUNITY, tenant_id=tenant_id, name="翠苑小区"))
+        directory = CommunityDirectory(id=new_id(), tenant_id=tenant_id, community_id=COMMUNITY)
+        hotline = Hotline(kind=HotlineKind.REPAIR, name="报修", phone="0571-88886666")
+        directory.replace(
+            hotlines=[hotline], office_hours=(), nearby=(), roster=(), staff_id=owner.id, now=AT
+        )
+        uow.directories.add(directory)
         uow.commit()
-    return Tenant(tenant_id, survey, home, response, REPORTER, feedback)
+    return Tenant(tenant_id, survey, home, response, REPORTER, feedback, directory)
 
 
 @pytest.fixture
@@ -163,3 +175,16 @@ def test_feedback_of_another_tenant_is_invisible(
             assert [f.id for f in found] == [second.feedback.id]
         assert_all_of(second.id, [*listed, *triaged, *mine])
         assert_adding_is_refused([(uow.feedback, first.feedback)])
+
+
+def test_directories_of_another_tenant_are_invisible(
+    backend: Backend, tenants: tuple[Tenant, Tenant]
+) -> None:
+    first, second = tenants
+    with backend.uow(second.id) as uow:
+        assert_unseen(uow.directories, first.directory.id)
+        found = uow.directories.for_community(COMMUNITY)
+        assert found is not None
+        assert found.id == second.directory.id
+        assert found.hotlines == second.directory.hotlines
+        assert_adding_is_refused([(uow.directories, first.directory)])

@@ -3,12 +3,13 @@
 A survey is drafted, revised, opened; owners and family answer once per home, a tenant and a
 stranger are refused; the results count the answers per community and question against the
 bound homes read from the household tables; closing stops the answers. Feedback is reported,
-triaged, answered and listed by status.
+triaged, answered and listed by status. A directory is saved twice and read with who is on duty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import time
 from decimal import Decimal
 from uuid import UUID
 
@@ -17,8 +18,20 @@ from community_estate_sql import ADMIN, SqlEstate
 
 from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
 from engagement_builders import QUESTIONS, Estate, a_plan, answer
+from estate_core.engagement.directory import (
+    DutyShift,
+    Hotline,
+    HotlineKind,
+    NearbyService,
+    OfficeHours,
+)
 from estate_core.engagement.feedback import FeedbackCategory, FeedbackState, FeedbackTeam
 from estate_core.engagement.queries import survey_results
+from estate_core.engagement.services.directory import (
+    DirectoryContent,
+    community_directory,
+    edit_directory,
+)
 from estate_core.engagement.services.feedback import (
     ReportFeedback,
     answer_feedback,
@@ -37,6 +50,7 @@ from estate_core.engagement.survey import SurveyState
 from estate_core.properties.model import MemberRole
 from estate_core.shared.clock import FixedClock
 from estate_core.shared.pagination import PageRequest
+from world_builders import add_technician
 
 
 class SqlSurveyEstate(SqlEstate, Estate):
@@ -117,3 +131,28 @@ def test_feedback_is_triaged_answered_and_listed_by_status(estate: SqlSurveyEsta
         ("uploads/a.png", "uploads/b.png"),
     )
     assert feedback_list(estate.uow, ADMIN, PageRequest(), FeedbackState.TRIAGED).items == []
+
+
+def test_the_directory_is_saved_and_read_with_who_is_on_duty(estate: SqlSurveyEstate) -> None:
+    with estate.uow:
+        tech = add_technician(
+            estate.uow, estate.clock, "王师傅", "13900001111", estate.community_id
+        )
+        estate.uow.commit()
+    content = DirectoryContent(
+        hotlines=(Hotline(kind=HotlineKind.REPAIR, name="报修电话", phone="0571-88886666"),),
+        office_hours=(OfficeHours(weekday=6, opens=time(9), closes=time(17)),),
+        nearby=(NearbyService(name="便利店", category="购物", address="南门"),),
+        roster=(DutyShift(staff_id=tech.staff_id, weekday=5, starts=time(20), ends=time(12)),),
+    )
+    edit_directory(estate.uow, estate.clock, ADMIN, estate.community_id, content)
+    edit_directory(estate.uow, estate.clock, ADMIN, estate.community_id, content)
+    owner = estate.resident()
+    estate.home(owner=owner)
+    view = community_directory(estate.uow, estate.clock, owner, estate.community_id)
+    assert (view.hotlines, view.office_hours, view.nearby) == (
+        tuple(content.hotlines),
+        tuple(content.office_hours),
+        tuple(content.nearby),
+    )
+    assert [t.phone for t in view.on_duty] == ["13900001111"]  # Saturday 20:00 to Sunday 12:00

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import attrs
 
+from estate_core.engagement.directory import CommunityDirectory
 from estate_core.engagement.feedback import Feedback, FeedbackState
 from estate_core.engagement.questions import Answer
 from estate_core.engagement.survey import Survey, SurveyResponse
@@ -79,6 +80,18 @@ class FeedbackRepository(Protocol):
         ...
 
 
+class CommunityDirectoryRepository(Protocol):
+    """One directory per community; unique by community."""
+
+    def add(self, directory: CommunityDirectory) -> None: ...
+
+    def get(self, directory_id: UUID) -> CommunityDirectory: ...
+
+    def find(self, directory_id: UUID) -> CommunityDirectory | None: ...
+
+    def for_community(self, community_id: UUID) -> CommunityDirectory | None: ...
+
+
 class EngagementUnitOfWork(PropertiesUnitOfWork, Protocol):
     """Identity and properties (who lives where), plus the engagement repositories."""
 
@@ -90,3 +103,6 @@ class EngagementUnitOfWork(PropertiesUnitOfWork, Protocol):
 
     @property
     def feedback(self) -> FeedbackRepository: ...
+
+    @property
+    def directories(self) -> CommunityDirectoryRepository: ...

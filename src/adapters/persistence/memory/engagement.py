@@ -9,6 +9,7 @@ from typing import ClassVar
 from uuid import UUID
 
 from adapters.persistence.memory.store import InMemoryRepository
+from estate_core.engagement.directory import CommunityDirectory
 from estate_core.engagement.feedback import Feedback, FeedbackState
 from estate_core.engagement.ports import SubmittedAnswers
 from estate_core.engagement.survey import Survey, SurveyResponse, SurveyState
@@ -98,3 +99,13 @@ class InMemoryFeedbackRepository(InMemoryRepository[Feedback]):
             key=lambda f: _newest_first(f.created_at, f.id),
             request=page,
         )
+
+
+class InMemoryCommunityDirectoryRepository(InMemoryRepository[CommunityDirectory]):
+    table = "community_directories"
+    unique = (("community_id",),)
+    not_found_code = "directory.not_found"
+
+    def for_community(self, community_id: UUID) -> CommunityDirectory | None:
+        found = self._select(lambda d: d.community_id == community_id)
+        return found[0] if found else None

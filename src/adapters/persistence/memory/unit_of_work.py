@@ -28,6 +28,7 @@ from adapters.persistence.memory.community import (
     InMemoryVisitorPassRepository,
 )
 from adapters.persistence.memory.engagement import (
+    InMemoryCommunityDirectoryRepository,
     InMemoryFeedbackRepository,
     InMemorySurveyRepository,
     InMemorySurveyResponseRepository,
@@ -109,6 +110,7 @@ class InMemoryUnitOfWork:
         self.surveys = InMemorySurveyRepository(session)
         self.survey_responses = InMemorySurveyResponseRepository(session)
         self.feedback = InMemoryFeedbackRepository(session)
+        self.directories = InMemoryCommunityDirectoryRepository(session)
 
     def __enter__(self) -> Self:
         self._open(Session(self._store, self._tenant_id))

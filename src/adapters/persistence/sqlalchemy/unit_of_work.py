@@ -44,6 +44,7 @@ from adapters.persistence.sqlalchemy.repositories.community import (
     SqlVisitorPassRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.engagement import (
+    SqlCommunityDirectoryRepository,
     SqlFeedbackRepository,
     SqlSurveyRepository,
     SqlSurveyResponseRepository,
@@ -112,6 +113,7 @@ class SqlAlchemyUnitOfWork:
     surveys: SqlSurveyRepository
     survey_responses: SqlSurveyResponseRepository
     feedback: SqlFeedbackRepository
+    directories: SqlCommunityDirectoryRepository
 
     def __init__(
         self,
@@ -180,6 +182,7 @@ class SqlAlchemyUnitOfWork:
         self.surveys = SqlSurveyRepository(session, tenant_id, seen)
         self.survey_responses = SqlSurveyResponseRepository(session, tenant_id, seen)
         self.feedback = SqlFeedbackRepository(session, tenant_id, seen)
+        self.directories = SqlCommunityDirectoryRepository(session, tenant_id, seen)
 
     def __enter__(self) -> Self:
         if self._session is not None:

@@ -1,7 +1,8 @@
-"""Mapping of the engagement context: Survey, SurveyResponse and Feedback, each on its own row.
+"""Mapping of the engagement context: Survey, SurveyResponse, Feedback and CommunityDirectory,
+each on its own row.
 
-Their value lists (questions, communities, answers, screenshots) are JSON columns typed in
-``tables/engagement.py``, so the aggregates map column for column.
+Their value lists (questions, communities, answers, screenshots, directory sections) are JSON
+columns typed in ``tables/engagement_values.py``, so the aggregates map column for column.
 """
 
 from __future__ import annotations
@@ -9,7 +10,13 @@ from __future__ import annotations
 from sqlalchemy.orm import registry
 
 from adapters.persistence.sqlalchemy.mapping.support import VERSION_ATTRIBUTE
-from adapters.persistence.sqlalchemy.tables.engagement import feedback, survey_responses, surveys
+from adapters.persistence.sqlalchemy.tables.engagement import (
+    community_directories,
+    feedback,
+    survey_responses,
+    surveys,
+)
+from estate_core.engagement.directory import CommunityDirectory
 from estate_core.engagement.feedback import Feedback
 from estate_core.engagement.survey import Survey, SurveyResponse
 
@@ -19,6 +26,7 @@ def map_engagement(mappers: registry) -> None:
         (Survey, surveys),
         (SurveyResponse, survey_responses),
         (Feedback, feedback),
+        (CommunityDirectory, community_directories),
     ):
         mappers.map_imperatively(
             cls,

@@ -12,9 +12,16 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from adapters.persistence.sqlalchemy.errors import database_errors
+from adapters.persistence.sqlalchemy.repositories.base import SqlRepository
 from adapters.persistence.sqlalchemy.repositories.community import _TimeOrderedRepository
-from adapters.persistence.sqlalchemy.tables.engagement import feedback, survey_responses, surveys
+from adapters.persistence.sqlalchemy.tables.engagement import (
+    community_directories,
+    feedback,
+    survey_responses,
+    surveys,
+)
 from adapters.persistence.sqlalchemy.tables.properties import household_members, households
+from estate_core.engagement.directory import CommunityDirectory
 from estate_core.engagement.feedback import Feedback, FeedbackState
 from estate_core.engagement.ports import SubmittedAnswers
 from estate_core.engagement.survey import Survey, SurveyResponse
@@ -129,3 +136,12 @@ class SqlFeedbackRepository(_TimeOrderedRepository[Feedback]):
             page,
             newest_first=True,
         )
+
+
+class SqlCommunityDirectoryRepository(SqlRepository[CommunityDirectory]):
+    model = CommunityDirectory
+    table = community_directories
+    not_found_code = "directory.not_found"
+
+    def for_community(self, community_id: UUID) -> CommunityDirectory | None:
+        return self._one(self._select().where(community_directories.c.community_id == community_id))

@@ -1,4 +1,5 @@
-"""Tables of the engagement context: surveys 满意度测评, the answers of homes, feedback 问题反馈.
+"""Tables of the engagement context: surveys 满意度测评, the answers of homes, feedback 问题反馈,
+community directories 便民信息.
 
 Invariants the database backs even against a buggy caller:
 
@@ -7,18 +8,14 @@ Invariants the database backs even against a buggy caller:
   the use case's check, and the second insert is refused here;
 - a survey's window is ordered and each state's timestamps are present exactly when it says.
 
-A survey's questions and communities, and a response's answers, are read and written only with
-their aggregate, never queried inside: each is one JSON column (JSONB on PostgreSQL).
+A survey's questions and communities, a response's answers and a directory's sections are read
+and written only with their aggregate, never queried inside: each is one JSON column (JSONB on
+PostgreSQL, typed in ``engagement_values.py``). One directory per community.
 """
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Dialect
 
 from adapters.persistence.sqlalchemy.json_values import StringList
 from adapters.persistence.sqlalchemy.metadata import (
@@ -31,98 +28,21 @@ from adapters.persistence.sqlalchemy.metadata import (
     tenant_primary_key,
     version_column,
 )
+from adapters.persistence.sqlalchemy.tables.engagement_values import (
+    AnswerList,
+    QuestionList,
+    UuidSet,
+    ValueTuple,
+)
 from adapters.persistence.sqlalchemy.types import UtcDateTime, str_enum
+from estate_core.engagement.directory import DutyShift, Hotline, NearbyService, OfficeHours
 from estate_core.engagement.feedback import (
     FeedbackCategory,
     FeedbackState,
     FeedbackTeam,
     ReporterKind,
 )
-from estate_core.engagement.questions import Answer, Question, QuestionKind
 from estate_core.engagement.survey import ProjectType, SurveyState
-
-
-class _Json(sa.types.TypeDecorator[Any]):
-    impl = sa.JSON
-    cache_ok = True
-    alembic_render = 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
-
-    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.JSONB())
-        return dialect.type_descriptor(sa.JSON())
-
-
-class UuidSet(_Json):
-    """A frozenset of ids as their sorted list."""
-
-    cache_ok = True
-
-    def process_bind_param(self, value: frozenset[UUID] | None, dialect: Dialect) -> Any:
-        return None if value is None else sorted(str(UUID(str(item))) for item in value)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> frozenset[UUID] | None:
-        return None if value is None else frozenset(UUID(item) for item in value)
-
-
-class QuestionList(_Json):
-    """A questionnaire: ``[{"text", "kind", "options", "required"}, ...]`` in order."""
-
-    cache_ok = True
-
-    def process_bind_param(self, value: tuple[Question, ...] | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        return [
-            {
-                "text": q.text,
-                "kind": q.kind.value,
-                "options": list(q.options),
-                "required": q.required,
-            }
-            for q in value
-        ]
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Question, ...] | None:
-        if value is None:
-            return None
-        return tuple(
-            Question(
-                text=q["text"],
-                kind=QuestionKind(q["kind"]),
-                options=tuple(q["options"]),
-                required=bool(q["required"]),
-            )
-            for q in value
-        )
-
-
-class AnswerList(_Json):
-    """A home's answers: ``[{"q": 0, "choices": [...], "score": 5, "text": ""}, ...]``."""
-
-    cache_ok = True
-
-    def process_bind_param(self, value: tuple[Answer, ...] | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        return [
-            {"q": a.question, "choices": list(a.choices), "score": a.score, "text": a.text}
-            for a in value
-        ]
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Answer, ...] | None:
-        if value is None:
-            return None
-        return tuple(
-            Answer(
-                question=int(a["q"]),
-                choices=tuple(int(c) for c in a["choices"]),
-                score=None if a["score"] is None else int(a["score"]),
-                text=a["text"],
-            )
-            for a in value
-        )
-
 
 surveys = sa.Table(
     "surveys",
@@ -229,4 +149,22 @@ sa.Index(
     feedback.c.reporter_id,
     feedback.c.created_at.desc(),
     feedback.c.id,
+)
+
+community_directories = sa.Table(
+    "community_directories",
+    metadata,
+    tenant_id_column(),
+    id_column(),
+    sa.Column("community_id", sa.Uuid(), nullable=False),
+    sa.Column("hotlines", ValueTuple(Hotline), nullable=False),
+    sa.Column("office_hours", ValueTuple(OfficeHours), nullable=False),
+    sa.Column("nearby", ValueTuple(NearbyService), nullable=False),
+    sa.Column("roster", ValueTuple(DutyShift), nullable=False),
+    sa.Column("updated_by", sa.Uuid(), nullable=True),
+    sa.Column("updated_at", UtcDateTime(), nullable=True),
+    version_column(),
+    tenant_primary_key(),
+    sa.UniqueConstraint("tenant_id", "community_id"),
+    tenant_foreign_key("community_id", "communities"),
 )

@@ -1,4 +1,5 @@
-"""Community features: satisfaction surveys 满意度测评, the answers of homes, feedback 问题反馈.
+"""Community features: satisfaction surveys 满意度测评, the answers of homes, feedback 问题反馈,
+community directories 便民信息.
 
 Revision ID: 0014_community_features
 Revises: 0007
@@ -171,12 +172,34 @@ def _feedback() -> None:
     )
 
 
+def _community_directories() -> None:
+    op.create_table(
+        "community_directories",
+        *_key("tenant_id", "id", "community_id"),
+        sa.Column("hotlines", JSON, nullable=False),
+        sa.Column("office_hours", JSON, nullable=False),
+        sa.Column("nearby", JSON, nullable=False),
+        sa.Column("roster", JSON, nullable=False),
+        sa.Column("updated_by", sa.Uuid(), nullable=True),
+        sa.Column("updated_at", UTC_TIME, nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_community_directories")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "community_id",
+            name=op.f("uq_community_directories_tenant_id_community_id"),
+        ),
+        _reference("community_directories", "community_id", "communities"),
+    )
+
+
 def upgrade() -> None:
     _surveys()
     _survey_responses()
     _feedback()
+    _community_directories()
 
 
 def downgrade() -> None:
-    for table in ("feedback", "survey_responses", "surveys"):
+    for table in ("community_directories", "feedback", "survey_responses", "surveys"):
         op.drop_table(table)
