@@ -87,6 +87,7 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
                 Permission.SURVEY_MANAGE,
                 Permission.FEEDBACK_HANDLE,
                 Permission.DIRECTORY_MANAGE,
+                Permission.PARKING_MANAGE,
             }
         ),
         BuiltinRole.CUSTOMER_SERVICE: frozenset(
@@ -107,7 +108,12 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
         ),
         BuiltinRole.TECHNICIAN: frozenset({Permission.WORKORDER_WORK}),
         BuiltinRole.CASHIER: frozenset(
-            {Permission.BILL_ISSUE, Permission.PAYMENT_COLLECT, Permission.REPORT_READ}
+            {
+                Permission.BILL_ISSUE,
+                Permission.PAYMENT_COLLECT,
+                Permission.REPORT_READ,
+                Permission.PARKING_MANAGE,
+            }
         ),
         BuiltinRole.MERCHANT_CLERK: frozenset({Permission.ORDER_MANAGE, Permission.COUPON_REDEEM}),
     }

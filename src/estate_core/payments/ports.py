@@ -9,6 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 from estate_core.billing.ports import BillingUnitOfWork
+from estate_core.parking.ports import ParkingUnitOfWork
 from estate_core.payments.payment import Payment
 from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.shared.money import Money
@@ -93,9 +94,9 @@ class PayableOrders(Protocol):
     def get(self, order_id: UUID) -> PayableOrder: ...
 
 
-class PaymentUnitOfWork(BillingUnitOfWork, Protocol):
-    """Billing, its payments, and the merchant orders a payment may pay (commerce's repository
-    fits)."""
+class PaymentUnitOfWork(BillingUnitOfWork, ParkingUnitOfWork, Protocol):
+    """Billing, its payments, the merchant orders a payment may pay (commerce's repository
+    fits) and the parking cards it renews."""
 
     @property
     def payments(self) -> PaymentRepository: ...

@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     SURVEY_MANAGE = "survey.manage"
     FEEDBACK_HANDLE = "feedback.handle"
     DIRECTORY_MANAGE = "directory.manage"
+    PARKING_MANAGE = "parking.manage"
     MERCHANT_MANAGE = "merchant.manage"
     ORDER_MANAGE = "order.manage"
     COUPON_ISSUE = "coupon.issue"

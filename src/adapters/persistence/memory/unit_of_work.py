@@ -42,6 +42,7 @@ from adapters.persistence.memory.identity import (
     InMemoryStaffRepository,
     InMemoryTenantRepository,
 )
+from adapters.persistence.memory.parking import InMemoryParkingCardRepository
 from adapters.persistence.memory.payments import InMemoryPaymentRepository
 from adapters.persistence.memory.properties import (
     InMemoryHouseholdRepository,
@@ -111,6 +112,8 @@ class InMemoryUnitOfWork:
         self.survey_responses = InMemorySurveyResponseRepository(session)
         self.feedback = InMemoryFeedbackRepository(session)
         self.directories = InMemoryCommunityDirectoryRepository(session)
+        # parking
+        self.parking_cards = InMemoryParkingCardRepository(session)
 
     def __enter__(self) -> Self:
         self._open(Session(self._store, self._tenant_id))

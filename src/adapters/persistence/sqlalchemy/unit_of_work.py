@@ -58,6 +58,7 @@ from adapters.persistence.sqlalchemy.repositories.identity import (
     SqlStaffRepository,
     SqlTenantRepository,
 )
+from adapters.persistence.sqlalchemy.repositories.parking import SqlParkingCardRepository
 from adapters.persistence.sqlalchemy.repositories.payments import SqlPaymentRepository
 from adapters.persistence.sqlalchemy.repositories.properties import (
     SqlHouseholdRepository,
@@ -114,6 +115,8 @@ class SqlAlchemyUnitOfWork:
     survey_responses: SqlSurveyResponseRepository
     feedback: SqlFeedbackRepository
     directories: SqlCommunityDirectoryRepository
+    # parking
+    parking_cards: SqlParkingCardRepository
 
     def __init__(
         self,
@@ -183,6 +186,8 @@ class SqlAlchemyUnitOfWork:
         self.survey_responses = SqlSurveyResponseRepository(session, tenant_id, seen)
         self.feedback = SqlFeedbackRepository(session, tenant_id, seen)
         self.directories = SqlCommunityDirectoryRepository(session, tenant_id, seen)
+        # parking
+        self.parking_cards = SqlParkingCardRepository(session, tenant_id, seen)
 
     def __enter__(self) -> Self:
         if self._session is not None:

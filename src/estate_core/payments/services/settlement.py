@@ -123,13 +123,17 @@ def surplus_policy(uow: PaymentUnitOfWork) -> SurplusPolicy:
 
 
 def apply_settlement(uow: PaymentUnitOfWork, payment: Payment, at: datetime) -> None:
-    """What a succeeded payment pays: its bills, its order, or the prepayment ledger.
+    """What a succeeded payment pays: its bills, its order, a parking card, or the prepayment
+    ledger.
 
     A bill that is no longer unpaid (paid by another payment that won the race, voided,
     refunded) is never paid twice: its part is surplus, refunded or credited by tenant setting.
     """
     if payment.target is PaymentTarget.MERCHANT_ORDER:
         _pay_order(uow, payment, at)
+        return
+    if payment.target is PaymentTarget.PARKING_CARD:
+        _renew_card(uow, payment, at)
         return
     policy = surplus_policy(uow)
     for allocation in payment.allocations:
@@ -166,6 +170,19 @@ def _pay_order(uow: PaymentUnitOfWork, payment: Payment, at: datetime) -> None:
         if payment.order_id is None:
             raise NotFound("merchant_order.not_found", "the payment names no order")
         uow.merchant_orders.get(payment.order_id).mark_paid(payment.id, at)
+    except (Conflict, NotFound) as refused:
+        payment.record_surplus(None, refused.code, SurplusPolicy.REFUND, at)
+
+
+def _renew_card(uow: PaymentUnitOfWork, payment: Payment, at: datetime) -> None:
+    """Extend the parking card from the community's today; a card cancelled (or gone)
+    meanwhile gets its money back."""
+    try:
+        card = uow.parking_cards.for_space(_property_of(payment))
+        if card is None:
+            raise NotFound("parking_card.not_found", "the parking space has no card")
+        zone = uow.communities.get(card.community_id).zone
+        card.complete_renewal(payment.id, local_date(at, zone))
     except (Conflict, NotFound) as refused:
         payment.record_surplus(None, refused.code, SurplusPolicy.REFUND, at)
 

@@ -2,7 +2,7 @@
 each on its own row.
 
 Their value lists (questions, communities, answers, screenshots, directory sections) are JSON
-columns typed in ``tables/engagement_values.py``, so the aggregates map column for column.
+columns typed in ``tables/value_lists.py``, so the aggregates map column for column.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Invariants the database backs even against a buggy caller:
 
 A survey's questions and communities, a response's answers and a directory's sections are read
 and written only with their aggregate, never queried inside: each is one JSON column (JSONB on
-PostgreSQL, typed in ``engagement_values.py``). One directory per community.
+PostgreSQL, typed in ``value_lists.py``). One directory per community.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from adapters.persistence.sqlalchemy.metadata import (
     tenant_primary_key,
     version_column,
 )
-from adapters.persistence.sqlalchemy.tables.engagement_values import (
+from adapters.persistence.sqlalchemy.tables.value_lists import (
     AnswerList,
     QuestionList,
     UuidSet,

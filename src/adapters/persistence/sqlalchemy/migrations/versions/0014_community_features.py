@@ -1,5 +1,5 @@
 """Community features: satisfaction surveys 满意度测评, the answers of homes, feedback 问题反馈,
-community directories 便民信息.
+community directories 便民信息, parking cards 停车月卡 (and ``parking_card`` as a payment target).
 
 Revision ID: 0014_community_features
 Revises: 0007
@@ -24,6 +24,8 @@ depends_on: str | Sequence[str] | None = None
 
 UTC_TIME = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+PAYMENT_TARGET_CHECK = "ck_payments_target"
+TARGETS = ("bills", "merchant_order", "prepayment_topup")
 
 
 def _key(*columns: str) -> list[sa.Column[object]]:
@@ -193,13 +195,63 @@ def _community_directories() -> None:
     )
 
 
+def _parking_cards() -> None:
+    op.create_table(
+        "parking_cards",
+        *_key("tenant_id", "id", "community_id", "property_id"),
+        sa.Column("plate", sa.String(16), nullable=False),
+        sa.Column("monthly_fee", sa.BigInteger(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("created_at", UTC_TIME, nullable=False),
+        sa.Column("state", sa.String(32), nullable=False),
+        sa.Column("cancel_reason", sa.Text(), nullable=False),
+        sa.Column("renewals", JSON, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_parking_cards")),
+        sa.UniqueConstraint(
+            "tenant_id", "property_id", name=op.f("uq_parking_cards_tenant_id_property_id")
+        ),
+        _reference("parking_cards", "property_id", "properties"),
+        sa.CheckConstraint("state IN ('active', 'cancelled')", name=op.f("ck_parking_cards_state")),
+        sa.CheckConstraint("monthly_fee > 0", name=op.f("ck_parking_cards_fee_positive")),
+        sa.CheckConstraint(
+            "(state = 'cancelled') = (cancel_reason <> '')",
+            name=op.f("ck_parking_cards_reason_iff_cancelled"),
+        ),
+    )
+    op.create_index(
+        "ix_parking_cards_expiring",
+        "parking_cards",
+        ["tenant_id", "community_id", "valid_until", "id"],
+        sqlite_where=sa.text("state = 'active'"),
+        postgresql_where=sa.text("state = 'active'"),
+    )
+
+
+def _payment_targets(*targets: str) -> None:
+    """A payment may now be for a parking card: the CHECK on ``payments.target`` lists it."""
+    listed = ", ".join(f"'{target}'" for target in targets)
+    with op.batch_alter_table("payments") as batch:
+        batch.drop_constraint(op.f(PAYMENT_TARGET_CHECK), type_="check")
+        batch.create_check_constraint(op.f(PAYMENT_TARGET_CHECK), f"target IN ({listed})")
+
+
 def upgrade() -> None:
     _surveys()
     _survey_responses()
     _feedback()
     _community_directories()
+    _parking_cards()
+    _payment_targets(*TARGETS, "parking_card")
 
 
 def downgrade() -> None:
-    for table in ("community_directories", "feedback", "survey_responses", "surveys"):
+    _payment_targets(*TARGETS)
+    for table in (
+        "parking_cards",
+        "community_directories",
+        "feedback",
+        "survey_responses",
+        "surveys",
+    ):
         op.drop_table(table)

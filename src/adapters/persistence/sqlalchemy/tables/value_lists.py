@@ -1,4 +1,6 @@
-"""JSON column types of the engagement context's value lists (JSONB on PostgreSQL).
+"""JSON column types of value lists kept whole on their aggregate's row (JSONB on PostgreSQL):
+a survey's questions and communities, a response's answers, a directory's sections, a parking
+card's renewals.
 
 Each turns a tuple of frozen domain values into plain JSON and back; values are stored in a
 canonical form (sorted id sets, ISO times) so equal values compare equal and no UPDATE is
@@ -8,7 +10,9 @@ issued for nothing.
 from __future__ import annotations
 
 import enum
-from datetime import time
+import types
+import typing
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +22,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
 from estate_core.engagement.questions import Answer, Question, QuestionKind
+from estate_core.shared.money import Money
 
 
 class _Json(sa.types.TypeDecorator[Any]):
@@ -105,6 +110,14 @@ class AnswerList(_Json):
 def _dump(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, Money):
+        return value.fen
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise ValueError("refusing a naive datetime: estate stores aware UTC instants")
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, time):
         return value.isoformat()
     if isinstance(value, UUID):
@@ -113,6 +126,16 @@ def _dump(value: Any) -> Any:
 
 
 def _load(kind: Any, value: Any) -> Any:
+    if isinstance(kind, types.UnionType):
+        if value is None:
+            return None
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    if kind is Money:
+        return Money(int(value))
+    if kind is datetime:
+        return datetime.fromisoformat(value).astimezone(UTC)
+    if kind is date:
+        return date.fromisoformat(value)
     if kind is time:
         return time.fromisoformat(value)
     if kind is UUID:
@@ -123,8 +146,9 @@ def _load(kind: Any, value: Any) -> Any:
 
 
 class ValueTuple(_Json):
-    """A tuple of one frozen attrs class whose fields are text, numbers, times, ids or enums,
-    stored as a list of objects keyed by field name."""
+    """A tuple of one frozen attrs class whose fields are text, numbers, money (fen), dates,
+    times, instants (ISO UTC), ids or enums, optional or not, stored as a list of objects keyed
+    by field name."""
 
     cache_ok = True
 
