@@ -19,6 +19,7 @@ from adapters.persistence.memory.commerce import (
     InMemoryCouponRepository,
     InMemoryMerchantOrderRepository,
     InMemoryMerchantRepository,
+    InMemoryOrderRefundRepository,
     InMemoryProductRepository,
 )
 from adapters.persistence.memory.community import (
@@ -107,6 +108,7 @@ class InMemoryUnitOfWork:
         self.merchant_orders = InMemoryMerchantOrderRepository(session)
         self.coupon_campaigns = InMemoryCouponCampaignRepository(session)
         self.coupons = InMemoryCouponRepository(session)
+        self.order_refunds = InMemoryOrderRefundRepository(session)
         # engagement
         self.surveys = InMemorySurveyRepository(session)
         self.survey_responses = InMemorySurveyResponseRepository(session)

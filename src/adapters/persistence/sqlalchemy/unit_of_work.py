@@ -35,6 +35,7 @@ from adapters.persistence.sqlalchemy.repositories.commerce import (
     SqlCouponRepository,
     SqlMerchantOrderRepository,
     SqlMerchantRepository,
+    SqlOrderRefundRepository,
     SqlProductRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.community import (
@@ -110,6 +111,7 @@ class SqlAlchemyUnitOfWork:
     merchant_orders: SqlMerchantOrderRepository
     coupon_campaigns: SqlCouponCampaignRepository
     coupons: SqlCouponRepository
+    order_refunds: SqlOrderRefundRepository
     # engagement
     surveys: SqlSurveyRepository
     survey_responses: SqlSurveyResponseRepository
@@ -181,6 +183,7 @@ class SqlAlchemyUnitOfWork:
         self.merchant_orders = SqlMerchantOrderRepository(session, tenant_id, seen)
         self.coupon_campaigns = SqlCouponCampaignRepository(session, tenant_id, seen)
         self.coupons = SqlCouponRepository(session, tenant_id, seen)
+        self.order_refunds = SqlOrderRefundRepository(session, tenant_id, seen)
         # engagement
         self.surveys = SqlSurveyRepository(session, tenant_id, seen)
         self.survey_responses = SqlSurveyResponseRepository(session, tenant_id, seen)

@@ -1,5 +1,6 @@
 """Community features: satisfaction surveys 满意度测评, the answers of homes, feedback 问题反馈,
-community directories 便民信息, parking cards 停车月卡 (and ``parking_card`` as a payment target).
+community directories 便民信息, parking cards 停车月卡 (and ``parking_card`` as a payment target),
+refund requests 退款申请 of merchant orders (and ``refunded`` as an order's end).
 
 Revision ID: 0014_community_features
 Revises: 0007
@@ -26,6 +27,15 @@ UTC_TIME = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 PAYMENT_TARGET_CHECK = "ck_payments_target"
 TARGETS = ("bills", "merchant_order", "prepayment_topup")
+ORDER_STATE_CHECK = "ck_merchant_orders_state"
+ORDER_STATES = (
+    "pending_payment",
+    "pending_delivery",
+    "delivering",
+    "completed",
+    "cancelled",
+    "closed",
+)
 
 
 def _key(*columns: str) -> list[sa.Column[object]]:
@@ -228,6 +238,75 @@ def _parking_cards() -> None:
     )
 
 
+def _order_refunds() -> None:
+    op.create_table(
+        "order_refunds",
+        *_key(
+            "tenant_id",
+            "id",
+            "order_id",
+            "merchant_id",
+            "community_id",
+            "resident_id",
+            "payment_id",
+        ),
+        sa.Column("paid_amount", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("requested_at", UTC_TIME, nullable=False),
+        sa.Column("state", sa.String(32), nullable=False),
+        sa.Column("approved_amount", sa.BigInteger(), nullable=True),
+        sa.Column("refusal_reason", sa.Text(), nullable=False),
+        sa.Column("decided_by", sa.Uuid(), nullable=True),
+        sa.Column("decided_at", UTC_TIME, nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_order_refunds")),
+        _reference("order_refunds", "order_id", "merchant_orders"),
+        _reference("order_refunds", "payment_id", "payments"),
+        sa.CheckConstraint(
+            "state IN ('requested', 'approved', 'refused')", name=op.f("ck_order_refunds_state")
+        ),
+        sa.CheckConstraint("paid_amount > 0", name=op.f("ck_order_refunds_paid_positive")),
+        sa.CheckConstraint(
+            "(state = 'approved') = (approved_amount IS NOT NULL)"
+            " AND (approved_amount IS NULL OR"
+            " (approved_amount > 0 AND approved_amount <= paid_amount))",
+            name=op.f("ck_order_refunds_approved_within_paid"),
+        ),
+        sa.CheckConstraint(
+            "(state = 'refused') = (refusal_reason <> '')",
+            name=op.f("ck_order_refunds_refused_has_reason"),
+        ),
+        sa.CheckConstraint(
+            "(state = 'requested') = (decided_at IS NULL)"
+            " AND (decided_at IS NULL) = (decided_by IS NULL)",
+            name=op.f("ck_order_refunds_decided_when_decided"),
+        ),
+    )
+    op.create_index(
+        "uq_order_refunds_one_live_per_order",
+        "order_refunds",
+        ["tenant_id", "order_id"],
+        unique=True,
+        sqlite_where=sa.text("state IN ('requested', 'approved')"),
+        postgresql_where=sa.text("state IN ('requested', 'approved')"),
+    )
+    op.create_index(
+        "ix_order_refunds_pending",
+        "order_refunds",
+        ["tenant_id", "merchant_id", "requested_at", "id"],
+        sqlite_where=sa.text("state = 'requested'"),
+        postgresql_where=sa.text("state = 'requested'"),
+    )
+
+
+def _order_states(*states: str) -> None:
+    """An order may now end ``refunded`` (an approved full refund)."""
+    listed = ", ".join(f"'{state}'" for state in states)
+    with op.batch_alter_table("merchant_orders") as batch:
+        batch.drop_constraint(op.f(ORDER_STATE_CHECK), type_="check")
+        batch.create_check_constraint(op.f(ORDER_STATE_CHECK), f"state IN ({listed})")
+
+
 def _payment_targets(*targets: str) -> None:
     """A payment may now be for a parking card: the CHECK on ``payments.target`` lists it."""
     listed = ", ".join(f"'{target}'" for target in targets)
@@ -243,11 +322,15 @@ def upgrade() -> None:
     _community_directories()
     _parking_cards()
     _payment_targets(*TARGETS, "parking_card")
+    _order_states(*ORDER_STATES, "refunded")
+    _order_refunds()
 
 
 def downgrade() -> None:
     _payment_targets(*TARGETS)
+    _order_states(*ORDER_STATES)
     for table in (
+        "order_refunds",
         "parking_cards",
         "community_directories",
         "feedback",
