@@ -18,8 +18,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[service,dev]'
 	touch $@ $(VENV)/.installed-service
 
+# Migrate, load the demo company once, serve the API on http://127.0.0.1:8000; Ctrl-C stops.
 run: $(VENV)/.installed-service
-	$(BIN)/estate demo
+	$(BIN)/estate serve --demo
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests docs/examples benchmarks

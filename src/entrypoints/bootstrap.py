@@ -10,6 +10,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 import attrs
+from sqlalchemy.engine import Engine
 
 from adapters.moderation.rules import RuleBasedModerator
 from adapters.payment.accounts import ConfiguredMerchantAccounts
@@ -22,6 +23,8 @@ from adapters.persistence.sqlalchemy import (
     start_mappers,
     upgrade,
 )
+from adapters.persistence.sqlalchemy.key_check import check_secret_key
+from adapters.persistence.sqlalchemy.migrate import require_current
 from adapters.persistence.sqlalchemy.personal_data import FieldCipher, configure_personal_data
 from adapters.sms.console import ConsoleSmsSender
 from entrypoints.config import Settings
@@ -74,14 +77,28 @@ def bootstrap_in_memory(
     )
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Estate:
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    sms: SmsSender | None = None,
+) -> Estate:
     """The SQL-backed application: the SQLite file in the data directory by default,
     PostgreSQL when ``ESTATE_DATABASE_URL`` says so. The schema must be current
-    (:func:`upgrade_database`)."""
+    (:func:`upgrade_database`; else :class:`SchemaNotCurrent`, or :class:`SchemaTooNew` when a
+    newer estate migrated it). A secret key other than the one the database was written with
+    is refused (:class:`SecretKeyMismatch`). The service's container passes its own engine and
+    SMS sender, so the web app and its health checks share one engine."""
     settings = settings or Settings.load()
-    configure_personal_data(FieldCipher.from_secret_key(settings.secret_key))
+    cipher = FieldCipher.from_secret_key(settings.secret_key)
+    configure_personal_data(cipher)
     start_mappers()
-    sessions = make_session_factory(make_engine(database_url(settings.environment())))
+    url = database_url(settings.environment())
+    require_current(url)
+    engine = engine or make_engine(url)
+    check_secret_key(engine, cipher)
+    sessions = make_session_factory(engine)
     the_clock = clock or SystemClock()
 
     def unit_of_work(tenant_id: UUID) -> EstateUnitOfWork:
@@ -90,7 +107,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     return Estate(
         unit_of_work=unit_of_work,
         clock=the_clock,
-        sms=ConsoleSmsSender(),
+        sms=sms or ConsoleSmsSender(),
         code_secret=_code_secret(settings.secret_key),
         moderator=RuleBasedModerator(),
         merchant_accounts=ConfiguredMerchantAccounts({}),
@@ -101,10 +118,16 @@ def upgrade_database(settings: Settings | None = None) -> str:
     """Create or migrate the configured database (`estate db upgrade`); returns its URL.
 
     The personal-data key is configured first: a migration that encrypts existing phone
-    numbers needs it.
+    numbers needs it. Then the key is checked against the database's (:func:`check_secret_key`).
     """
     settings = settings or Settings.load()
-    configure_personal_data(FieldCipher.from_secret_key(settings.secret_key))
+    cipher = FieldCipher.from_secret_key(settings.secret_key)
+    configure_personal_data(cipher)
     url = database_url(settings.environment())
     upgrade(url)
+    engine = make_engine(url)
+    try:
+        check_secret_key(engine, cipher)
+    finally:
+        engine.dispose()
     return url

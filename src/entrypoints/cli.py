@@ -10,9 +10,12 @@ from collections.abc import Sequence
 from sqlalchemy.engine import make_url
 
 from entrypoints.bootstrap import bootstrap, bootstrap_in_memory, upgrade_database
+from entrypoints.cli_errors import explain
 from entrypoints.config import Settings
 from entrypoints.demo import run_demo
 from entrypoints.import_commands import add_import_commands
+from entrypoints.listing_commands import add_listing_commands
+from entrypoints.serve_command import add_serve_command
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -34,6 +37,9 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="estate", description=__doc__)
+    root.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error, not one sentence"
+    )
     commands = root.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
         "demo", help="load a demo property company into the database and walk through the core"
@@ -47,13 +53,22 @@ def parser() -> argparse.ArgumentParser:
     db_upgrade = db_commands.add_parser("upgrade", help="create or migrate the database")
     db_upgrade.set_defaults(run=_db_upgrade)
     add_import_commands(commands)
+    add_listing_commands(commands)
+    add_serve_command(commands)
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except Exception as error:
+        sentence = None if args.debug else explain(error)
+        if sentence is None:
+            raise
+        print(f"estate: {sentence}", file=sys.stderr)
+        return 1
     return result
 
 

@@ -18,9 +18,15 @@ from typing import Any
 
 import attrs
 
+from adapters.persistence.sqlalchemy.personal_data import SECRET_KEY_MIN_LENGTH
+
 _log = logging.getLogger("estate.config")
 
 SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigurationError(Exception):
+    """The configuration cannot work; the message is one sentence saying what to fix."""
 
 
 @attrs.frozen(kw_only=True)
@@ -29,6 +35,15 @@ class Settings:
     database_url: str | None
     """None: the SQLite file in the data directory."""
     secret_key: str = attrs.field(repr=False)
+    upload_max_bytes: int = 5 * 1024 * 1024
+    """The largest photo an upload may carry (``ESTATE_UPLOAD_MAX_BYTES``)."""
+    session_hours: int = 24 * 30
+    """How long a login session lasts unless revoked (``ESTATE_SESSION_HOURS``)."""
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the local file storage keeps uploaded photos."""
+        return self.data_dir / "files"
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -40,10 +55,24 @@ class Settings:
             return str(value).strip() if value else None
 
         data_dir = Path(setting("data_dir") or "./var").resolve()
+        database_url, secret_key = setting("database_url"), setting("secret_key")
+        if database_url is None or secret_key is None:
+            _require_usable_directory(data_dir)
+        secret_key = secret_key or _stored_secret_key(data_dir)
+        if len(secret_key) < SECRET_KEY_MIN_LENGTH:
+            raise ConfigurationError(
+                f"ESTATE_SECRET_KEY has {len(secret_key)} characters; it needs at least "
+                f"{SECRET_KEY_MIN_LENGTH} (generate one with: python -c "
+                '"import secrets; print(secrets.token_urlsafe(32))")'
+            )
         return cls(
             data_dir=data_dir,
-            database_url=setting("database_url"),
-            secret_key=setting("secret_key") or _stored_secret_key(data_dir),
+            database_url=database_url,
+            secret_key=secret_key,
+            upload_max_bytes=_integer(
+                "upload_max_bytes", setting("upload_max_bytes"), 5 * 1024 * 1024
+            ),
+            session_hours=_integer("session_hours", setting("session_hours"), 24 * 30),
         )
 
     def environment(self) -> dict[str, str]:
@@ -54,19 +83,66 @@ class Settings:
         return values
 
 
+def _integer(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigurationError(
+            f"ESTATE_{name.upper()} must be a positive whole number, not {value!r}"
+        )
+    return number
+
+
 def _toml(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
-    with Path(path).open("rb") as file:
-        loaded = tomllib.load(file)
+    try:
+        with Path(path).open("rb") as file:
+            loaded = tomllib.load(file)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot read the config file ESTATE_CONFIG={path}: {error.strerror}"
+        ) from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigurationError(
+            f"the config file ESTATE_CONFIG={path} is not valid TOML: {error}"
+        ) from error
     section = loaded.get("estate", loaded)
     return dict(section) if isinstance(section, dict) else {}
+
+
+def _require_usable_directory(data_dir: Path) -> None:
+    """The data directory holds the SQLite file and the generated key: it must be a writable
+    directory (created if missing)."""
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigurationError(
+            f"the data directory ESTATE_DATA_DIR={data_dir} is a file, not a directory"
+        )
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot use the data directory ESTATE_DATA_DIR={data_dir}: {error.strerror}"
+        ) from error
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise ConfigurationError(
+            f"the data directory ESTATE_DATA_DIR={data_dir} is not writable by this user"
+        )
 
 
 def _stored_secret_key(data_dir: Path) -> str:
     key_file = data_dir / SECRET_KEY_FILE
     if key_file.exists():
-        return key_file.read_text(encoding="ascii").strip()
+        try:
+            return key_file.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigurationError(
+                f"cannot read the secret key file {key_file}: restore it from its backup"
+            ) from error
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,6 +1,7 @@
 """`estate import owners|bills FILE` (DESIGN.md §10): staff imports run from the command line.
 
-The file is read as CSV (UTF-8 or GB18030, Chinese headers accepted) and imported into one
+The file is read as an Excel workbook (.xlsx) or as CSV (UTF-8, UTF-16 or GB18030; Chinese
+headers accepted) and imported into one
 community of one tenant, acting as the staff account with the given phone, so the import is
 checked against that account's permissions and data scope like any other staff action. A refused
 file changes nothing: every row's errors go to stderr and the command exits 1.
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
+from adapters.spreadsheets.xlsx import read_xlsx_rows
 from entrypoints.bootstrap import bootstrap, upgrade_database
 from entrypoints.config import Settings
 from estate_core.billing import imports as bill_imports
@@ -23,6 +25,7 @@ from estate_core.properties import imports as owner_imports
 from estate_core.shared.access import StaffActor
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import DomainError, NotFound
+from estate_core.shared.tabular import is_xlsx
 from estate_core.unit_of_work import EstateUnitOfWork
 
 Rows = list[dict[str, str]]
@@ -51,9 +54,23 @@ def _import_bills(
     )
 
 
+def _owner_rows(data: bytes) -> Rows:
+    if is_xlsx(data):
+        columns = owner_imports.COLUMN_ALIASES, owner_imports.REQUIRED_COLUMNS
+        return read_xlsx_rows(data, *columns, "owner_import")
+    return owner_imports.parse_owner_csv(data)
+
+
+def _bill_rows(data: bytes) -> Rows:
+    if is_xlsx(data):
+        columns = bill_imports.COLUMN_ALIASES, bill_imports.REQUIRED_COLUMNS
+        return read_xlsx_rows(data, *columns, "bill_import")
+    return bill_imports.parse_bill_csv(data)
+
+
 _IMPORTS: dict[str, tuple[Callable[[bytes], Rows], Importer, str]] = {
-    "owners": (owner_imports.parse_owner_csv, _import_owners, "properties and their owners"),
-    "bills": (bill_imports.parse_bill_csv, _import_bills, "bills of existing properties"),
+    "owners": (_owner_rows, _import_owners, "properties and their owners"),
+    "bills": (_bill_rows, _import_bills, "bills of existing properties"),
 }
 
 
@@ -101,11 +118,15 @@ def _run(args: argparse.Namespace) -> int:
 
 def add_import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `estate import owners FILE` and `estate import bills FILE`."""
-    imports = commands.add_parser("import", help="import owners or bills from a CSV file")
+    imports = commands.add_parser("import", help="import owners or bills from an .xlsx or CSV file")
     kinds = imports.add_subparsers(dest="what", required=True)
     for what, (_, _, description) in _IMPORTS.items():
         command = kinds.add_parser(what, help=f"import {description}, all or nothing")
-        command.add_argument("file", metavar="FILE", help="CSV file, UTF-8 or GB18030")
+        command.add_argument(
+            "file",
+            metavar="FILE",
+            help="an .xlsx workbook, or CSV in UTF-8, UTF-16 or GB18030",
+        )
         command.add_argument("--tenant", type=UUID, required=True, help="property company id")
         command.add_argument("--community", type=UUID, required=True, help="community id")
         command.add_argument(

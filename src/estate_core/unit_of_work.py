@@ -12,12 +12,12 @@ from typing import Protocol
 from estate_core.commerce.ports import CommerceUnitOfWork, MerchantOrderRepository
 from estate_core.community.ports import CommunityUnitOfWork
 from estate_core.engagement.ports import EngagementUnitOfWork
-from estate_core.payments.ports import PaymentUnitOfWork
+from estate_core.payments.ports import ReconciliationUnitOfWork
 from estate_core.service.ports import ServiceUnitOfWork
 
 
 class EstateUnitOfWork(
-    PaymentUnitOfWork,
+    ReconciliationUnitOfWork,
     ServiceUnitOfWork,
     CommunityUnitOfWork,
     CommerceUnitOfWork,

@@ -22,16 +22,19 @@ from adapters.persistence.sqlalchemy.repositories.billing import (
     SqlBillRepository,
     SqlFeeItemRepository,
     SqlMeterReadingRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.billing_writer import SqlBillingRunWriter
+from adapters.persistence.sqlalchemy.repositories.ledgers import (
     SqlPrepaymentRepository,
     SqlPublicFundRepository,
 )
-from adapters.persistence.sqlalchemy.repositories.billing_writer import SqlBillingRunWriter
 from adapters.persistence.sqlalchemy.repositories.payments import SqlPaymentRepository
 from estate_core.billing.fee_item import FeeItem, LateFeePolicy
 from estate_core.billing.ledger import FundEntryKind, PrepaymentLedger, PublicFundLedger
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill, BillStatus
 from estate_core.payments.payment import Payment
+from estate_core.payments.values import PaymentChannel
 from estate_core.properties.model import Property
 from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
@@ -63,7 +66,7 @@ COVERED = {
         "arrears",
     },
     SqlMeterReadingRepository: {"add", "get", "find", "last_on_or_before", "first_after"},
-    SqlPrepaymentRepository: {"add", "get", "find", "for_property", "in_credit"},
+    SqlPrepaymentRepository: {"add", "get", "find", "for_property", "open", "in_credit"},
     SqlPublicFundRepository: {"add", "get", "find", "for_community"},
     SqlPaymentRepository: {
         "add",
@@ -75,6 +78,8 @@ COVERED = {
         "pending_created_before",
         "refunds_requested_before",
         "for_property",
+        "with_out_trade_nos",
+        "done_between",
     },
     SqlBillingRunWriter: {"properties", "issued_keys", "add_new", "save_settled"},
 }
@@ -218,7 +223,19 @@ def test_ledgers_of_another_tenant_are_invisible(
     first, second = tenants
     with backend.uow(second.id) as uow:
         assert_unseen(uow.prepayments, first.prepayment.id)
-        assert uow.prepayments.for_property(first.prop.id) is None
+        for lock in (False, True):
+            assert uow.prepayments.for_property(first.prop.id, lock=lock) is None
+        opened = uow.prepayments.open(
+            PrepaymentLedger(
+                id=new_id(), tenant_id=second.id, community_id=COMMUNITY, property_id=second.prop.id
+            )
+        )
+        assert opened.id == second.prepayment.id
+        theirs = PrepaymentLedger(
+            id=new_id(), tenant_id=first.id, community_id=COMMUNITY, property_id=first.prop.id
+        )
+        with pytest.raises(ValueError, match="another tenant"):
+            uow.prepayments.open(theirs)
         assert uow.prepayments.in_credit([first.prop.id]) == []
         credit = uow.prepayments.in_credit([first.prop.id, second.prop.id])
         assert [x.id for x in credit] == [second.prepayment.id]
@@ -249,6 +266,10 @@ def test_payments_of_another_tenant_are_invisible(
         assert payments.for_property(first.prop.id, PAGE).items == []
         own = {p.id for p in payments.for_property(second.prop.id, PAGE).items}
         assert own == {second.pending.id, second.topup.id}
+        named = payments.with_out_trade_nos([OUT_TRADE_NO, first.topup.out_trade_no])
+        assert [p.id for p in named] == [second.pending.id]
+        done = payments.done_between(set(PaymentChannel), AT - timedelta(days=1), later)
+        assert [p.id for p in done] == [second.topup.id]
 
 
 def test_the_bulk_path_sees_and_writes_only_its_own_tenant(

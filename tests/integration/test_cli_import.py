@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import Workbook
 
 from entrypoints.demo import DEMO_TENANT_ID
 from estate_core.shared.clock import local_date
@@ -144,3 +145,42 @@ def test_bill_import_issues_the_files_bills_all_or_nothing(
     assert done.returncode == 0, done.stderr
     assert "bills imported: 1" in done.stdout
     assert _count(env, "bills") == before + 1
+
+
+def test_an_excel_workbook_is_imported_as_it_was_saved(
+    demo: tuple[dict[str, str], str], tmp_path: Path
+) -> None:
+    """Numbers typed as numbers (a phone, an area) read as the text a person sees."""
+    env, community = demo
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["楼栋", "单元", "房号", "面积", "业主姓名", "业主手机"])
+    sheet.append([5, 1, 501, 95.5, "吴刚", 13800138051])
+    sheet.append([])
+    sheet.append([5, 1, 502, 96, "郑爽", "13800138052"])
+    file = tmp_path / "owners.xlsx"
+    workbook.save(file)
+    before = _count(env, "properties")
+    done = _import(env, community, "owners", file)
+    assert done.returncode == 0, done.stderr
+    assert "2 properties created" in done.stdout
+    assert _count(env, "properties") == before + 2
+
+
+def test_a_bill_file_with_a_huge_amount_is_a_row_error_not_a_traceback(
+    demo: tuple[dict[str, str], str], tmp_path: Path
+) -> None:
+    env, community = demo
+    file = tmp_path / "huge.csv"
+    file.write_text(
+        "楼栋,单元,房号,收费项目,账期,金额\n\n1,1,102,物业费,2030-01,99999999999999999999\n",
+        encoding="utf-8",
+    )
+    before = _count(env, "bills")
+    refused = _import(env, community, "bills", file)
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr
+    assert "row 3: amount:" in refused.stderr
+    assert "bill_import.invalid_amount" in refused.stderr
+    assert _count(env, "bills") == before

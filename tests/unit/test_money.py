@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from estate_core.shared.errors import InvalidInput
-from estate_core.shared.money import Money, round_half_up, total
+from estate_core.shared.money import (
+    MAX_AMOUNT,
+    MAX_FEN,
+    Money,
+    require_amount,
+    round_half_up,
+    total,
+)
 
 fen = st.integers(min_value=-(10**12), max_value=10**12)
 amounts = st.builds(Money, fen)
@@ -89,7 +96,24 @@ def test_yuan_round_trip(a: Money) -> None:
     assert Money.yuan(str(a.to_yuan())) == a
 
 
-@pytest.mark.parametrize("text", ["1.234", "abc", "NaN", "Infinity", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.234",
+        "abc",
+        "NaN",
+        "-nan",
+        "sNaN",
+        "-sNaN123",
+        "Infinity",
+        "-inf",
+        "",
+        "1e999999999",
+        "-1E+999999",
+        "92233720368547758.08",
+        "1.0000000000000000000000000000000001",
+    ],
+)
 def test_amounts_that_are_not_whole_fen_are_refused(text: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         Money.yuan(text)
@@ -101,3 +125,34 @@ def test_money_refuses_non_integer_fen() -> None:
         Money(1.5)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         Money(True)
+
+
+@pytest.mark.parametrize("value", [Decimal("sNaN"), Decimal("NaN"), Decimal("-Infinity")])
+def test_non_finite_decimals_are_refused_with_the_invalid_input_code(value: Decimal) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        Money.yuan(value)
+    assert raised.value.code == "money.invalid"
+
+
+def test_full_width_digits_are_read_as_yuan() -> None:
+    assert Money.yuan("１２.５０") == Money(1250)
+
+
+def test_money_refuses_what_no_money_column_can_hold() -> None:
+    assert Money(MAX_FEN).fen == MAX_FEN
+    for fen_amount in (MAX_FEN + 1, -MAX_FEN - 1, 10**30):
+        with pytest.raises(InvalidInput) as raised:
+            Money(fen_amount)
+        assert raised.value.code == "money.out_of_range"
+    with pytest.raises(InvalidInput):
+        _ = Money(MAX_FEN) + Money(1)
+    assert Money.yuan("92233720368547758.07") == Money(MAX_FEN)
+
+
+def test_an_amount_entered_is_positive_and_at_most_the_documented_maximum() -> None:
+    assert Money.yuan("99999999.99") == MAX_AMOUNT
+    assert require_amount(MAX_AMOUNT, "x.invalid") == MAX_AMOUNT
+    for amount in (MAX_AMOUNT + Money(1), Money.zero(), Money(-1)):
+        with pytest.raises(InvalidInput) as raised:
+            require_amount(amount, "x.invalid")
+        assert raised.value.code == "x.invalid"

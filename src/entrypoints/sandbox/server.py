@@ -28,14 +28,19 @@ def listening_socket(host: str = LOOPBACK, port: int = 0) -> socket.socket:
 
 
 @contextmanager
-def serving(app: Any, *, host: str = LOOPBACK, port: int = 0) -> Iterator[str]:
-    """Serve ``app`` while the block runs; yields its base URL (``http://127.0.0.1:PORT``)."""
+def serving(app: Any, *, host: str = LOOPBACK, port: int = 0, **options: Any) -> Iterator[str]:
+    """Serve ``app`` while the block runs; yields its base URL (``http://127.0.0.1:PORT``).
+
+    ``options`` go to ``uvicorn.Config``; with ``ssl_certfile`` the URL is ``https://``.
+    """
     sock = listening_socket(host, port)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", **options)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{sock.getsockname()[1]}"
+        scheme = "https" if options.get("ssl_certfile") else "http"
+        yield f"{scheme}://{host}:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join()

@@ -21,11 +21,13 @@ from estate_core.billing.calculation import (
 from estate_core.properties.model import PropertyKind
 from estate_core.shared.errors import InvalidInput
 from estate_core.shared.events import Aggregate
-from estate_core.shared.money import Money
+from estate_core.shared.money import Money, require_amount
 
 BILLING_CYCLES = frozenset({1, 3, 6, 12})
 _PRICE_PLACES = Decimal("0.0001")
-_MAX_NAME = 50
+MAX_UNIT_PRICE = Decimal("999999.9999")
+"""Yuan per m², per month or per unit of usage: the most a fee rate may be (issue 15)."""
+FEE_ITEM_NAME_MAX = 50
 
 
 class FeeCategory(enum.StrEnum):
@@ -79,8 +81,8 @@ def _check_rate(instance: object, attribute: attrs.Attribute[Decimal], value: De
 def _check_cap(
     instance: object, attribute: attrs.Attribute[Money | None], value: Money | None
 ) -> None:
-    if value is not None and not value.is_positive:
-        raise InvalidInput("fee_item.invalid_late_fee", "a late-fee cap is a positive amount")
+    if value is not None:
+        require_amount(value, "fee_item.invalid_late_fee", "a late-fee cap")
 
 
 @attrs.frozen(kw_only=True)
@@ -95,13 +97,15 @@ class LateFeePolicy:
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value.strip() or len(value) > _MAX_NAME:
-        raise InvalidInput("fee_item.invalid_name", f"a name is 1..{_MAX_NAME} characters")
+    if not value.strip() or len(value) > FEE_ITEM_NAME_MAX:
+        raise InvalidInput("fee_item.invalid_name", f"a name is 1..{FEE_ITEM_NAME_MAX} characters")
 
 
 def _check_price(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
-        raise InvalidInput("fee_item.invalid_price", "a unit price is a positive Decimal")
+    if not isinstance(value, Decimal) or not value.is_finite() or not 0 < value <= MAX_UNIT_PRICE:
+        raise InvalidInput(
+            "fee_item.invalid_price", f"a unit price is more than 0 and at most {MAX_UNIT_PRICE}"
+        )
     if value != value.quantize(_PRICE_PLACES):
         raise InvalidInput("fee_item.invalid_price", "a unit price has at most four decimals")
 

@@ -8,6 +8,7 @@ are read into rows by :mod:`estate_core.shared.tabular`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -24,8 +25,8 @@ from estate_core.properties.model import Property
 from estate_core.shared.access import Actor, Permission, require_staff
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import ConcurrencyConflict, DomainError, InvalidInput
-from estate_core.shared.money import Money
-from estate_core.shared.tabular import RowErrors, cleaned, read_csv_rows
+from estate_core.shared.money import MAX_AMOUNT, Money
+from estate_core.shared.tabular import RowErrors, cleaned, read_csv_rows, row_number
 
 MAX_ROWS = 50_000
 REQUIRED_COLUMNS = ("building", "unit", "room", "fee_item", "period", "amount")
@@ -56,8 +57,9 @@ COLUMN_ALIASES: dict[str, str] = {
     "缴费期限": "due_date",
 }
 
-_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
-_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_MONTH = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})(?:[-/.]0?1)?")
+"""``YYYY-MM``, or the month's first day: what a spreadsheet makes of a month typed into it."""
+_DAY = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 
 
 def parse_bill_csv(data: bytes | str) -> list[dict[str, str]]:
@@ -154,7 +156,7 @@ def _validate(uow: BillingUnitOfWork, cmd: ImportBills) -> tuple[list[_Row], lis
     valid: list[_Row] = []
     invalid: list[dict[str, Any]] = []
     for index, raw in enumerate(cmd.rows):
-        number = cmd.first_row_number + index
+        number = row_number(raw, cmd.first_row_number + index)
         errors = RowErrors()
         row = cleaned(raw)
         checked = checker.check(number, row, errors)
@@ -247,11 +249,14 @@ def _month(value: str, errors: RowErrors) -> date | None:
     if not value:
         errors.add("period", "bill_import.required", "period is required")
         return None
-    match = _MONTH.match(value)
-    if match is None or not 1 <= int(match[2]) <= 12:
+    match = _MONTH.fullmatch(unicodedata.normalize("NFKC", value))
+    try:
+        if match is None:
+            raise ValueError(value)
+        return date(int(match[1]), int(match[2]), 1)
+    except ValueError:
         errors.add("period", "bill_import.invalid_period", "a period is a month: YYYY-MM")
         return None
-    return date(int(match[1]), int(match[2]), 1)
 
 
 def _amount(value: str, errors: RowErrors) -> Money | None:
@@ -259,11 +264,15 @@ def _amount(value: str, errors: RowErrors) -> Money | None:
         errors.add("amount", "bill_import.required", "amount is required")
         return None
     try:
-        amount = Money.yuan(value.replace(",", "").removeprefix("¥"))
+        amount = Money.yuan(unicodedata.normalize("NFKC", value).replace(",", "").removeprefix("¥"))
     except DomainError:
         amount = None
-    if amount is None or not amount.is_positive:
-        errors.add("amount", "bill_import.invalid_amount", "an amount is positive yuan, 2 places")
+    if amount is None or not amount.is_positive or amount > MAX_AMOUNT:
+        errors.add(
+            "amount",
+            "bill_import.invalid_amount",
+            f"an amount is positive yuan, 2 places, at most {MAX_AMOUNT}",
+        )
         return None
     return amount
 
@@ -271,7 +280,7 @@ def _amount(value: str, errors: RowErrors) -> Money | None:
 def _due_date(value: str, errors: RowErrors) -> date | None:
     if not value:
         return None
-    match = _DAY.match(value)
+    match = _DAY.fullmatch(unicodedata.normalize("NFKC", value))
     try:
         if match is None:
             raise ValueError(value)

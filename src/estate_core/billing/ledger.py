@@ -16,9 +16,9 @@ from estate_core.billing import events
 from estate_core.shared.errors import Conflict, InvalidInput
 from estate_core.shared.events import Aggregate
 from estate_core.shared.ids import new_id
-from estate_core.shared.money import Money, total
+from estate_core.shared.money import Money, require_amount, total
 
-_MAX_TEXT = 200
+ENTRY_TEXT_MAX = 200
 
 
 class InsufficientPrepayment(Conflict):
@@ -51,14 +51,16 @@ class LedgerEntry:
 
 
 def _positive(amount: Money, code: str) -> None:
+    """Prepayment entries come from payments (bounded where they enter), never typed in: a
+    credit refused here would strand money a gateway has already received."""
     if not amount.is_positive:
         raise InvalidInput(code, "an entry is for a positive amount")
 
 
 def _text(value: str, code: str, what: str) -> str:
     value = value.strip()
-    if not value or len(value) > _MAX_TEXT:
-        raise InvalidInput(code, f"{what} is 1..{_MAX_TEXT} characters")
+    if not value or len(value) > ENTRY_TEXT_MAX:
+        raise InvalidInput(code, f"{what} is 1..{ENTRY_TEXT_MAX} characters")
     return value
 
 
@@ -184,10 +186,12 @@ class PublicFundLedger(Aggregate):
         recorded_by: UUID,
         at: datetime,
     ) -> FundEntry:
-        _positive(amount, "fund.invalid_amount")
+        require_amount(amount, "fund.invalid_amount", "an entry")
         note = note.strip()
-        if len(note) > _MAX_TEXT:
-            raise InvalidInput("fund.invalid_note", f"a note is at most {_MAX_TEXT} characters")
+        if len(note) > ENTRY_TEXT_MAX:
+            raise InvalidInput(
+                "fund.invalid_note", f"a note is at most {ENTRY_TEXT_MAX} characters"
+            )
         entry = FundEntry(
             id=new_id(),
             kind=kind,

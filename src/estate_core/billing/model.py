@@ -17,7 +17,8 @@ from estate_core.billing import events
 from estate_core.billing.calculation import late_fee
 from estate_core.shared.errors import Conflict, InvalidInput, InvalidTransition
 from estate_core.shared.events import Aggregate
-from estate_core.shared.money import Money
+from estate_core.shared.money import Money, require_amount
+from estate_core.shared.text import check_text
 
 
 class BillStatus(enum.StrEnum):
@@ -62,9 +63,12 @@ class BillAmountMismatch(Conflict):
     code = "bill.amount_mismatch"
 
 
+VOID_REASON_MAX = 200
+"""Characters of the reason a bill is voided for (the ``bills.void_reason`` column)."""
+
+
 def _check_amount_due(instance: Bill, attribute: attrs.Attribute[Money], value: Money) -> None:
-    if not value.is_positive:
-        raise InvalidInput("bill.invalid_amount", "a bill is for a positive amount")
+    require_amount(value, "bill.invalid_amount", "a bill")
 
 
 def _check_period_end(instance: Bill, attribute: attrs.Attribute[date], value: date) -> None:
@@ -246,6 +250,7 @@ class Bill(Aggregate):
         reason = reason.strip()
         if not reason:
             raise InvalidInput("bill.void_reason_required", "voiding a bill needs a reason")
+        check_text(reason, "bill.invalid_void_reason", "a reason", VOID_REASON_MAX)
         self.status = self._transition(BillAction.VOID)
         self.void_reason = reason
         self.voided_at = at

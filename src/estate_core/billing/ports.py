@@ -99,7 +99,17 @@ class PrepaymentRepository(Protocol):
 
     def get(self, ledger_id: UUID) -> PrepaymentLedger: ...
 
-    def for_property(self, property_id: UUID) -> PrepaymentLedger | None: ...
+    def for_property(self, property_id: UUID, *, lock: bool = False) -> PrepaymentLedger | None:
+        """With ``lock``, the ledger is held until the unit of work ends, so payments crediting
+        or debiting it at once take turns instead of failing on its version (the SQL adapter
+        locks the row; the in-memory store refuses the loser of a race by version)."""
+        ...
+
+    def open(self, ledger: PrepaymentLedger) -> PrepaymentLedger:
+        """Store ``ledger`` (new, empty) as its property's ledger, or, when a concurrent unit of
+        work stored one first, return that one instead, held as by ``for_property(lock=True)``:
+        opening a ledger never fails on the one-ledger-per-property key."""
+        ...
 
     def in_credit(self, property_ids: Collection[UUID]) -> list[PrepaymentLedger]:
         """The ledgers of these properties that have a positive balance."""

@@ -250,18 +250,22 @@ def metered_usage(
 
 
 def open_prepayment_ledger(uow: BillingUnitOfWork, property_id: UUID) -> PrepaymentLedger:
-    """The prepayment ledger 预缴账户 of a property, created (empty) on first use.
+    """The prepayment ledger 预缴账户 of a property, held for a change; created (empty) on first
+    use. Call inside an open unit of work.
 
-    Call inside an open unit of work; the new ledger is added to it and saved on commit.
+    Payments of one home settling at once may all find no ledger: the repository's ``open``
+    makes the first one's ledger everybody's (the others wait for it and credit it in turn)
+    instead of failing on the one-ledger-per-property key.
     """
-    ledger = uow.prepayments.for_property(property_id)
+    ledger = uow.prepayments.for_property(property_id, lock=True)
     if ledger is None:
         prop = uow.properties.get(property_id)
-        ledger = PrepaymentLedger(
-            id=new_id(),
-            tenant_id=uow.tenant_id,
-            community_id=prop.community_id,
-            property_id=prop.id,
+        ledger = uow.prepayments.open(
+            PrepaymentLedger(
+                id=new_id(),
+                tenant_id=uow.tenant_id,
+                community_id=prop.community_id,
+                property_id=prop.id,
+            )
         )
-        uow.prepayments.add(ledger)
     return ledger

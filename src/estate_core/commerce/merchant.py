@@ -12,9 +12,9 @@ import attrs
 from estate_core.commerce import events
 from estate_core.shared.errors import InvalidInput
 from estate_core.shared.events import Aggregate
-from estate_core.shared.money import Money
+from estate_core.shared.money import Money, require_amount
 
-_QQ = re.compile(r"^[1-9]\d{4,11}$")
+_QQ = re.compile(r"[1-9][0-9]{4,11}")
 
 
 def _clean_words(words: Iterable[str]) -> tuple[str, ...]:
@@ -79,7 +79,7 @@ class MerchantDetails:
                 f"these merchant fields are required: {', '.join(missing)}",
                 fields=missing,
             )
-        if details.qq and not _QQ.match(details.qq):
+        if details.qq and not _QQ.fullmatch(details.qq):
             raise InvalidInput("merchant.invalid_qq", "a QQ number is 5 to 12 digits")
         return details
 
@@ -192,8 +192,7 @@ class Merchant(Aggregate):
 
 
 def _check_price(instance: object, attribute: object, value: Money) -> None:
-    if not value.is_positive:
-        raise InvalidInput("product.invalid_price", "a product's price must be above zero")
+    require_amount(value, "product.invalid_price", "a product's price")
 
 
 def _strip(value: str) -> str:

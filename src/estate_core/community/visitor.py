@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -39,7 +40,7 @@ MAX_ENTRIES = 20
 TOKEN_BYTES = 24
 NAME_MAX = 50
 
-_PLATE = re.compile(r"^[\u4e00-\u9fff][A-Z](?:[A-Z0-9]{5,6}|[A-Z0-9]{4}[\u4e00-\u9fff])$")
+_PLATE = re.compile(r"[\u4e00-\u9fff][A-Z](?:[A-Z0-9]{5,6}|[A-Z0-9]{4}[\u4e00-\u9fff])")
 
 
 def new_token() -> str:
@@ -49,8 +50,8 @@ def new_token() -> str:
 
 def normalize_plate(raw: str) -> str:
     """A Chinese licence plate (川A12345, 川AD12345) upper-cased without separators; "" for none."""
-    plate = re.sub(r"[\s·.\-]", "", raw).upper()
-    if plate and not _PLATE.match(plate):
+    plate = re.sub(r"[\s·.\-]", "", unicodedata.normalize("NFKC", raw)).upper()
+    if plate and not _PLATE.fullmatch(plate):
         raise InvalidInput("visitor_pass.invalid_plate", "not a licence plate such as 川A12345")
     return plate
 

@@ -74,16 +74,76 @@ def login_with_code(
     phone = normalize_phone(cmd.phone)
     with uow:
         use_codes(uow, clock, secret, [(phone, SmsPurpose.LOGIN, cmd.code)])
-        now = clock.now()
-        resident = uow.residents.find_by_phone(phone)
-        if resident is None:
-            resident = Resident.register(id=new_id(), tenant_id=uow.tenant_id, phone=phone, at=now)
-            uow.residents.add(resident)
-        resident.require_active()
-        resident.verify_phone(now)
+        resident = _open_or_verify(uow, clock, phone)
         _link_accounts(uow, resident, cmd.wechat_openid, cmd.alipay_user_id)
         uow.commit()
         return resident.id
+
+
+def _open_or_verify(uow: IdentityUnitOfWork, clock: Clock, phone: str) -> Resident:
+    now = clock.now()
+    resident = uow.residents.find_by_phone(phone)
+    if resident is None:
+        resident = Resident.register(id=new_id(), tenant_id=uow.tenant_id, phone=phone, at=now)
+        uow.residents.add(resident)
+    resident.require_active()
+    resident.verify_phone(now)
+    return resident
+
+
+@attrs.frozen(kw_only=True)
+class RequestCode:
+    """A code for a login that does not know its tenant yet (a shared official account)."""
+
+    phone: str
+    purpose: SmsPurpose
+    ip: str
+
+
+def request_code(
+    uow: IdentityUnitOfWork, clock: Clock, sms: SmsSender, secret: CodeSecret, cmd: RequestCode
+) -> CodeSent:
+    """Send a code kept in ``uow``'s scope (the platform's, for a shared official account):
+    with the same limits as every other code."""
+    phone = normalize_phone(cmd.phone)
+    with uow:
+        return send_codes(uow, clock, sms, secret, [(phone, cmd.purpose)], cmd.ip)
+
+
+@attrs.frozen(kw_only=True)
+class CheckCode:
+    phone: str
+    purpose: SmsPurpose
+    code: str
+
+
+def check_code(uow: IdentityUnitOfWork, clock: Clock, secret: CodeSecret, cmd: CheckCode) -> str:
+    """Use up the code of :func:`request_code`; returns the proved phone number."""
+    phone = normalize_phone(cmd.phone)
+    with uow:
+        use_codes(uow, clock, secret, [(phone, cmd.purpose, cmd.code)])
+        uow.commit()
+        return phone
+
+
+def login_proved_phone(uow: IdentityUnitOfWork, clock: Clock, phone: str) -> UUID:
+    """Log a resident of ``uow``'s tenant in by a phone :func:`check_code` just proved: the
+    same opening and verifying as :func:`login_with_code`, for the tenant the person picked."""
+    with uow:
+        resident = _open_or_verify(uow, clock, normalize_phone(phone))
+        uow.commit()
+        return resident.id
+
+
+def staff_for_proved_phone(uow: IdentityUnitOfWork, phone: str) -> UUID:
+    """The enabled staff account of a proved phone in ``uow``'s tenant."""
+    with uow:
+        staff = uow.staff.find_by_phone(normalize_phone(phone))
+        if staff is None:
+            raise NotFound("staff.not_found", "no staff account has this number")
+        if staff.disabled:
+            raise StaffAccountDisabled("this staff account is disabled")
+        return staff.id
 
 
 @attrs.frozen(kw_only=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +19,7 @@ from estate_core.identity import events
 from estate_core.shared.errors import InvalidInput, InvalidTransition, PermissionDenied
 from estate_core.shared.events import Aggregate
 
-_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 NAME_MAX = 100
@@ -27,13 +28,18 @@ EXTERNAL_ID_MAX = 128
 
 
 def normalize_phone(raw: str) -> str:
-    """A mainland China mobile number as 11 digits; accepts spaces, dashes and a +86 prefix."""
-    digits = re.sub(r"[\s-]", "", raw)
+    """A mainland China mobile number as 11 ASCII digits; accepts spaces, dashes and a +86 prefix.
+
+    The one gate every phone passes through. The text is NFKC-normalised first, so a number typed
+    with a Chinese input method (full-width ``１３８…``, or a mix) is the same number as its ASCII
+    spelling; any other digit (Arabic-Indic, superscript...) is refused.
+    """
+    digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", raw))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
         digits = digits[4:]
-    if not _MAINLAND_MOBILE.match(digits):
+    if not _MAINLAND_MOBILE.fullmatch(digits):
         raise InvalidInput("phone.invalid", "not a mainland China mobile number")
     return digits
 

@@ -35,7 +35,7 @@ from estate_core.shared.errors import Conflict, InvalidInput
 from estate_core.shared.events import Aggregate
 
 MAX_CUSTOM_ROLES = 50
-_ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+_ROLE_CODE = re.compile(r"[a-z][a-z0-9_]{1,31}")
 
 
 class BuiltinRole(enum.StrEnum):
@@ -111,6 +111,7 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
             {
                 Permission.BILL_ISSUE,
                 Permission.PAYMENT_COLLECT,
+                Permission.PAYMENT_RECONCILE,
                 Permission.REPORT_READ,
                 Permission.PARKING_MANAGE,
             }
@@ -132,7 +133,7 @@ class BuiltinRoleImmutable(Conflict):
 
 
 def check_role_code(code: str) -> str:
-    if not _ROLE_CODE.match(code):
+    if not _ROLE_CODE.fullmatch(code):
         raise InvalidInput(
             "role.invalid_code", "a role code is 2-32 lowercase letters, digits or _"
         )

@@ -207,9 +207,10 @@ def list_communities(uow: IdentityUnitOfWork, page: PageRequest) -> Page[Communi
 
 
 def _resident_for(uow: IdentityUnitOfWork, actor: Actor, resident_id: UUID) -> Resident:
-    """The resident, for themselves or for staff holding resident.manage."""
+    """The resident, for themselves or for staff holding resident.manage company-wide: an
+    account spans the company, so a manager of one community does not read or change it."""
     if not (isinstance(actor, ResidentActor) and actor.resident_id == resident_id):
-        require_staff(actor, Permission.RESIDENT_MANAGE)
+        require_tenant_wide(actor, Permission.RESIDENT_MANAGE)
     resident = uow.residents.find(resident_id)
     if resident is None:
         raise NotFound("resident.not_found", "no such resident")

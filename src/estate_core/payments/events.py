@@ -1,4 +1,4 @@
-"""Events of the Payment 支付单 aggregate.
+"""Events of the Payment 支付单 and ReconciliationReport 对账报告 aggregates.
 
 The worker acts on several of them at the gateway: ``PaymentClosed`` closes the order there,
 ``RefundRequested`` calls the refund API, ``PaymentMismatchDetected`` alerts staff.
@@ -6,7 +6,7 @@ The worker acts on several of them at the gateway: ``PaymentClosed`` closes the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import attrs
@@ -93,3 +93,41 @@ class RefundFailed(DomainEvent):
     payment_id: UUID
     out_refund_no: str
     amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class ReconciliationRun(DomainEvent):
+    """A day of one gateway account was reconciled (again); staff read the open count."""
+
+    report_id: UUID
+    channel_group: str
+    day: date
+    run: int
+    lines: int
+    matched: int
+    open_discrepancies: int
+
+
+@attrs.frozen(kw_only=True)
+class DiscrepancyFound(DomainEvent):
+    """The statement and our books disagree: an alert for staff with ``payment.reconcile``."""
+
+    report_id: UUID
+    discrepancy_id: UUID
+    kind: str
+    subject: str
+    out_trade_no: str
+    out_refund_no: str | None
+    gateway_amount: Money | None
+    local_amount: Money | None
+
+
+@attrs.frozen(kw_only=True)
+class DiscrepancyResolved(DomainEvent):
+    """Explained or fixed; ``resolved_by`` None when reconciliation fixed it itself."""
+
+    report_id: UUID
+    discrepancy_id: UUID
+    state: str
+    note: str | None
+    resolved_by: UUID | None

@@ -17,8 +17,8 @@ from estate_core.shared.errors import InvalidInput
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_DIGITS = 26
-_OUT_TRADE_NO = re.compile(r"^[A-Za-z0-9]{6,32}$")
-_OUT_REFUND_NO = re.compile(r"^[A-Za-z0-9]{1,64}$")
+_OUT_TRADE_NO = re.compile(r"[A-Za-z0-9]{6,32}")
+_OUT_REFUND_NO = re.compile(r"[A-Za-z0-9]{1,64}")
 
 
 def _base32(value: int, digits: int) -> str:
@@ -49,11 +49,11 @@ def surplus_refund_no(out_trade_no: str, allocation_index: int) -> str:
 
 
 def is_out_trade_no(value: str) -> bool:
-    return bool(_OUT_TRADE_NO.match(value))
+    return bool(_OUT_TRADE_NO.fullmatch(value))
 
 
 def check_out_refund_no(value: str) -> str:
-    if not _OUT_REFUND_NO.match(value):
+    if not _OUT_REFUND_NO.fullmatch(value):
         raise InvalidInput(
             "payment.invalid_refund_no", "a refund number is 1–64 letters and digits"
         )

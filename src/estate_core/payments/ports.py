@@ -1,17 +1,19 @@
-"""Ports of the payments context: the Payment 支付单 repository, the tenant's merchant accounts,
-the merchant orders a payment may pay (declared here so payments never imports commerce), and the
-unit of work of its use cases."""
+"""Ports of the payments context: the Payment 支付单 and ReconciliationReport 对账报告
+repositories, the tenant's merchant accounts, the merchant orders a payment may pay (declared here
+so payments never imports commerce), and the units of work of its use cases."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
 from estate_core.billing.ports import BillingUnitOfWork
 from estate_core.parking.ports import ParkingUnitOfWork
 from estate_core.payments.payment import Payment
-from estate_core.payments.values import MerchantAccount, PaymentChannel
+from estate_core.payments.reconciliation import ReconciliationReport
+from estate_core.payments.values import ChannelGroup, MerchantAccount, PaymentChannel
 from estate_core.shared.money import Money
 from estate_core.shared.pagination import Page, PageRequest
 
@@ -52,6 +54,35 @@ class PaymentRepository(Protocol):
 
     def for_property(self, property_id: UUID, page: PageRequest) -> Page[Payment]:
         """Payments for the property's bills and top-ups, newest first (缴费记录)."""
+        ...
+
+    def with_out_trade_nos(self, out_trade_nos: Collection[str]) -> list[Payment]:
+        """The payments with these numbers (any order; numbers we do not know are left out)."""
+        ...
+
+    def done_between(
+        self, channels: Collection[PaymentChannel], start: datetime, end: datetime
+    ) -> list[Payment]:
+        """Payments of these channels that succeeded in ``[start, end)``, or have a refund that
+        succeeded in it: what a gateway's statement of that day must list (对账)."""
+        ...
+
+
+class ReconciliationRepository(Protocol):
+    """One report per tenant, channel group and day."""
+
+    def add(self, report: ReconciliationReport) -> None: ...
+
+    def get(self, report_id: UUID) -> ReconciliationReport: ...
+
+    def find(self, report_id: UUID) -> ReconciliationReport | None: ...
+
+    def for_day(self, group: ChannelGroup, day: date) -> ReconciliationReport | None: ...
+
+    def newest_first(
+        self, page: PageRequest, group: ChannelGroup | None = None
+    ) -> Page[ReconciliationReport]:
+        """Latest day first, then by channel group and id."""
         ...
 
 
@@ -103,3 +134,10 @@ class PaymentUnitOfWork(BillingUnitOfWork, ParkingUnitOfWork, Protocol):
 
     @property
     def merchant_orders(self) -> PayableOrders: ...
+
+
+class ReconciliationUnitOfWork(PaymentUnitOfWork, Protocol):
+    """Payments and their reconciliation reports."""
+
+    @property
+    def reconciliations(self) -> ReconciliationRepository: ...

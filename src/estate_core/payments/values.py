@@ -17,7 +17,7 @@ from estate_core.identity.model import SurplusPolicy
 from estate_core.payments.allocation import Allocation
 from estate_core.payments.errors import AmountMismatch, MerchantMismatch
 from estate_core.shared.errors import InvalidInput
-from estate_core.shared.money import Money, total
+from estate_core.shared.money import Money, require_amount, total
 
 
 class PaymentChannel(enum.StrEnum):
@@ -32,6 +32,22 @@ class PaymentChannel(enum.StrEnum):
     @property
     def is_online(self) -> bool:
         return self is not PaymentChannel.OFFLINE
+
+
+class ChannelGroup(enum.StrEnum):
+    """The channels one gateway account serves, and so one daily statement covers (对账单)."""
+
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+
+    @property
+    def channels(self) -> frozenset[PaymentChannel]:
+        return frozenset(c for c in PaymentChannel if c.value.startswith(f"{self.value}_"))
+
+    @property
+    def statement_channel(self) -> PaymentChannel:
+        """The channel whose gateway is asked for the group's statement (any would do)."""
+        return min(self.channels)
 
 
 class PaymentTarget(enum.StrEnum):
@@ -140,8 +156,7 @@ def check_shape(payment: _Shape) -> None:
     cashier and a receipt number (收据号).
     """
     amount, allocations, credit = payment.amount, payment.allocations, payment.credit
-    if not amount.is_positive:
-        raise InvalidInput("payment.invalid_amount", "a payment is for a positive amount")
+    require_amount(amount, "payment.invalid_amount", "a payment")
     if credit.is_negative or any(not a.amount.is_positive for a in allocations):
         raise InvalidInput("payment.invalid_allocation", "no part of a payment is negative")
     is_whole = payment.target in WHOLE_TARGETS

@@ -17,17 +17,26 @@ from uuid import UUID
 
 import attrs
 
-from estate_core.identity.model import PERSON_NAME_MAX, normalize_phone
-from estate_core.properties.model import OwnerOfRecord, Property, PropertyKind
+from estate_core.identity.model import normalize_phone
+from estate_core.properties.model import (
+    BUILDING_MAX,
+    MAX_AREA,
+    OWNER_NAME_MAX,
+    ROOM_MAX,
+    UNIT_MAX,
+    OwnerOfRecord,
+    Property,
+    PropertyKind,
+)
 from estate_core.properties.ports import PropertiesUnitOfWork
 from estate_core.properties.services import RegisterProperty, add_property, record_owner_of
 from estate_core.shared.access import Actor, Permission, require_staff
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import DomainError, InvalidInput, NotFound
-from estate_core.shared.tabular import RowErrors, cleaned, read_csv_rows
+from estate_core.shared.tabular import RowErrors, cleaned, read_csv_rows, row_number
+from estate_core.shared.text import check_text
 
 MAX_ROWS = 50_000
-MAX_AREA = Decimal("99999999.99")
 REQUIRED_COLUMNS = ("building", "unit", "room", "owner_name", "owner_phone")
 
 #: Header names accepted in a file, Chinese as staff export them from other systems.
@@ -179,7 +188,7 @@ def _validate(
     valid: list[_Row] = []
     invalid: list[dict[str, Any]] = []
     for index, raw in enumerate(cmd.rows):
-        number = cmd.first_row_number + index
+        number = row_number(raw, cmd.first_row_number + index)
         errors = RowErrors()
         row = cleaned(raw)
         checked = _check(uow, cmd.community_id, row, errors)
@@ -201,10 +210,18 @@ def _check(
     building, unit, room = row.get("building", ""), row.get("unit", ""), row.get("room", "")
     if not room:
         errors.add("room", "owner_import.required", "room is required")
+    address_valid = all(
+        _text(row, field, what, limit, errors)
+        for field, what, limit in (
+            ("building", "a building", BUILDING_MAX),
+            ("unit", "a unit", UNIT_MAX),
+            ("room", "a room", ROOM_MAX),
+        )
+    )
     kind = _kind(row.get("kind", ""), errors)
     area = _area(row.get("area", ""), errors)
     owner = _owner(row, errors)
-    if not room:
+    if not room or not address_valid:
         return None
     existing = uow.properties.find_by_address(community_id, building, unit, room)
     if existing is None:
@@ -226,6 +243,16 @@ def _check(
         owner=owner,
         existing=existing,
     )
+
+
+def _text(row: Mapping[str, str], field: str, what: str, limit: int, errors: RowErrors) -> bool:
+    """Whether the cell fits its column: at most ``limit`` characters, no control character."""
+    try:
+        check_text(row.get(field, ""), "owner_import.invalid_text", what, limit, required=False)
+    except InvalidInput as error:
+        errors.add(field, error.code, error.message)
+        return False
+    return True
 
 
 def _kind(value: str, errors: RowErrors) -> PropertyKind | None:
@@ -256,10 +283,8 @@ def _owner(row: Mapping[str, str], errors: RowErrors) -> OwnerOfRecord | None:
     name = row.get("owner_name", "")
     if not name:
         errors.add("owner_name", "owner_import.required", "the owner's name is required")
-    elif len(name) > PERSON_NAME_MAX:
-        errors.add(
-            "owner_name", "owner_import.invalid_name", f"at most {PERSON_NAME_MAX} characters"
-        )
+    elif not _text(row, "owner_name", "the owner's name", OWNER_NAME_MAX, errors):
+        name = ""
     raw_phone = row.get("owner_phone", "")
     phone = None
     if not raw_phone:
@@ -271,6 +296,6 @@ def _owner(row: Mapping[str, str], errors: RowErrors) -> OwnerOfRecord | None:
             errors.add(
                 "owner_phone", "owner_import.invalid_phone", "not a mainland China mobile number"
             )
-    if not name or len(name) > PERSON_NAME_MAX or phone is None:
+    if not name or phone is None:
         return None
     return OwnerOfRecord(name=name, phone=phone)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 import attrs
 
+from estate_core.identity.model import PERSON_NAME_MAX
 from estate_core.properties import events
 from estate_core.shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from estate_core.shared.events import Aggregate
+from estate_core.shared.text import check_text
 
 
 class PropertyKind(enum.StrEnum):
@@ -42,14 +45,40 @@ class NotOwner(PermissionDenied):
     code = "household.not_owner"
 
 
+BUILDING_MAX = 40
+UNIT_MAX = 40
+ROOM_MAX = 40
+"""Characters of an address part (楼栋, 单元, 房号); the properties table is declared from these."""
+
+OWNER_NAME_MAX = PERSON_NAME_MAX
+MAX_AREA = Decimal("99999999.99")
+"""m²: what NUMERIC(10, 2) holds."""
+
+
 def _check_area(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        raise InvalidInput("property.invalid_area", "area is m² with at most two decimals, >= 0")
+    if (
+        not isinstance(value, Decimal)
+        or not value.is_finite()
+        or not 0 <= value <= MAX_AREA
+        or value != value.quantize(Decimal("0.01"))
+    ):
+        raise InvalidInput(
+            "property.invalid_area", f"area is 0 to {MAX_AREA} m² with at most two decimals"
+        )
+
+
+def _address_part(limit: int, what: str, *, required: bool = False) -> Callable[..., None]:
+    def check(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+        check_text(value, f"property.invalid_{attribute.name}", what, limit, required=required)
+
+    return check
 
 
 @attrs.frozen(kw_only=True)
 class OwnerOfRecord:
-    """The owner as the property company's records say (imported by staff)."""
+    """The owner as the property company's records say (imported by staff). The name is checked
+    where it enters (``record_owner``, the owner import), not here: this value is also rebuilt
+    from stored rows."""
 
     name: str
     phone: str
@@ -67,9 +96,9 @@ class Property(Aggregate):
     tenant_id: UUID
     community_id: UUID
     kind: PropertyKind
-    building: str
-    unit: str
-    room: str
+    building: str = attrs.field(validator=_address_part(BUILDING_MAX, "a building"))
+    unit: str = attrs.field(validator=_address_part(UNIT_MAX, "a unit"))
+    room: str = attrs.field(validator=_address_part(ROOM_MAX, "a room", required=True))
     area: Decimal = attrs.field(validator=_check_area)
     owner_of_record: OwnerOfRecord | None = None
     billing_start: date | None = None

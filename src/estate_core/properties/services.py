@@ -13,6 +13,7 @@ import attrs
 
 from estate_core.identity.model import Resident, normalize_phone
 from estate_core.properties.model import (
+    OWNER_NAME_MAX,
     Household,
     MemberRole,
     OwnerMismatch,
@@ -25,6 +26,7 @@ from estate_core.shared.access import Actor, Permission, ResidentActor, require_
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from estate_core.shared.ids import new_id
+from estate_core.shared.text import check_text
 
 
 @attrs.frozen(kw_only=True)
@@ -174,6 +176,7 @@ def record_owner(uow: PropertiesUnitOfWork, clock: Clock, actor: Actor, cmd: Rec
     name = cmd.name.strip()
     if not name:
         raise InvalidInput("property.owner_name_required", "the owner's name is required")
+    check_text(name, "property.invalid_owner_name", "the owner's name", OWNER_NAME_MAX)
     with uow:
         prop = uow.properties.get(cmd.property_id)
         require_staff(actor, Permission.HOUSEHOLD_MANAGE, prop.community_id)
@@ -279,7 +282,10 @@ def unbind(uow: PropertiesUnitOfWork, actor: Actor, property_id: UUID) -> None:
 
 
 def _require_manager(household: Household, actor: Actor) -> None:
+    """The owner, or staff in scope; a resident outside the household learns nothing of it."""
     if isinstance(actor, ResidentActor):
+        if all(member.resident_id != actor.resident_id for member in household.members):
+            raise NotFound("property.not_found", "no such property")
         household.require_owner(actor.resident_id)
     else:
         require_staff(actor, Permission.HOUSEHOLD_MANAGE, household.community_id)

@@ -26,6 +26,7 @@ class Permission(enum.StrEnum):
     BILL_VOID = "bill.void"
     PAYMENT_COLLECT = "payment.collect"
     PAYMENT_REFUND = "payment.refund"
+    PAYMENT_RECONCILE = "payment.reconcile"
     FUND_MANAGE = "fund.manage"
     WORKORDER_CREATE = "workorder.create"
     WORKORDER_REVIEW = "workorder.review"

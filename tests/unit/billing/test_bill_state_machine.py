@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from estate_core.billing.model import (
     BILL_TRANSITIONS,
+    VOID_REASON_MAX,
     Bill,
     BillAction,
     BillAlreadyPaid,
@@ -151,6 +152,16 @@ def test_voiding_needs_a_reason() -> None:
         bill.void("  ", AT)
     assert raised.value.code == "bill.void_reason_required"
     assert bill.status is BillStatus.UNPAID
+
+
+def test_a_void_reason_longer_than_its_column_is_refused() -> None:
+    bill = _bill()
+    with pytest.raises(DomainError) as raised:
+        bill.void("录" * (VOID_REASON_MAX + 1), AT)
+    assert raised.value.code == "bill.invalid_void_reason"
+    assert bill.status is BillStatus.UNPAID
+    bill.void("录" * VOID_REASON_MAX, AT)
+    assert bill.status is BillStatus.VOID
 
 
 def test_late_fee_accrues_from_the_day_after_the_due_date_while_unpaid() -> None:

@@ -162,6 +162,22 @@ def test_changing_phone_needs_the_codes_sent_to_both_numbers(world: World) -> No
     assert world.login(world.code(NEW_PHONE), NEW_PHONE) == actor.resident_id
 
 
+@pytest.mark.parametrize("which", ["wrong", "the new number's code"])
+def test_a_phone_change_needs_the_code_sent_to_the_old_number(world: World, which: str) -> None:
+    """Whoever holds only the new number cannot move the account to it."""
+    actor = world.logged_in()
+    _request_change(world, actor)
+    old = world.code(PHONE, SmsPurpose.CHANGE_PHONE_OLD)
+    new = world.code(NEW_PHONE, SmsPurpose.CHANGE_PHONE_NEW)
+    claimed = wrong(old) if which == "wrong" else new
+    with pytest.raises(InvalidInput) as raised:
+        _change(world, actor, claimed, new)
+    assert raised.value.code == "sms_code.mismatch"
+    assert services.get_resident(world.uow, actor, actor.resident_id).phone == PHONE
+    _change(world, actor, old, new)
+    assert services.get_resident(world.uow, actor, actor.resident_id).phone == NEW_PHONE
+
+
 def test_a_phone_change_with_one_wrong_code_uses_up_neither(world: World) -> None:
     actor = world.logged_in()
     _request_change(world, actor)

@@ -25,7 +25,7 @@ from estate_core.payments.values import (
 from estate_core.shared.access import Permission, ResidentActor, StaffActor, SystemActor
 from estate_core.shared.errors import InvalidInput, PermissionDenied
 from estate_core.shared.ids import new_id
-from estate_core.shared.money import Money
+from estate_core.shared.money import MAX_AMOUNT, Money
 from world_builders import code_of
 
 
@@ -104,6 +104,12 @@ def test_top_up_is_credited_to_the_prepayment_ledger_when_paid(home: Home) -> No
 
 def test_a_top_up_is_for_a_positive_amount(home: Home) -> None:
     assert code_of(lambda: home.top_up(Money.zero())) == "payment.invalid_amount"
+
+
+def test_a_top_up_is_at_most_the_maximum_amount(home: Home) -> None:
+    over = Money(MAX_AMOUNT.fen + 1)
+    assert code_of(lambda: home.top_up(over)) == "payment.invalid_amount"
+    assert home.balance() == Money.zero()
 
 
 def test_the_payer_can_close_a_pending_payment(home: Home) -> None:

@@ -164,9 +164,21 @@ class InMemoryPrepaymentRepository(InMemoryRepository[PrepaymentLedger]):
     unique = (("property_id",),)
     not_found_code = "prepayment.not_found"
 
-    def for_property(self, property_id: UUID) -> PrepaymentLedger | None:
+    def for_property(self, property_id: UUID, *, lock: bool = False) -> PrepaymentLedger | None:
+        """No locks here: a concurrent change is refused at commit by the version check."""
         found = self._select(lambda ledger: ledger.property_id == property_id)
         return found[0] if found else None
+
+    def open(self, ledger: PrepaymentLedger) -> PrepaymentLedger:
+        """Single-threaded callers only need find-or-add; two interleaved units of work that
+        both open one are told apart at commit by the unique key, as with ``add``."""
+        if ledger.entries:
+            raise ValueError("a ledger is opened empty")
+        found = self.for_property(ledger.property_id)
+        if found is not None:
+            return found
+        self.add(ledger)
+        return ledger
 
     def in_credit(self, property_ids: Collection[UUID]) -> list[PrepaymentLedger]:
         wanted = set(property_ids)

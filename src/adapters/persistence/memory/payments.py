@@ -1,14 +1,21 @@
-"""In-memory repository of payments 支付单 (billing context)."""
+"""In-memory repositories of payments 支付单 and reconciliation reports 对账报告."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from uuid import UUID
 
 from adapters.persistence.memory.store import InMemoryRepository
 from estate_core.payments.payment import Payment
+from estate_core.payments.reconciliation import ReconciliationReport
 from estate_core.payments.refund import RefundStatus
-from estate_core.payments.values import PaymentStatus
+from estate_core.payments.values import (
+    SETTLED_STATUSES,
+    ChannelGroup,
+    PaymentChannel,
+    PaymentStatus,
+)
 from estate_core.shared.errors import Conflict
 from estate_core.shared.pagination import Page, PageRequest, paginate
 
@@ -59,6 +66,28 @@ class InMemoryPaymentRepository(InMemoryRepository[Payment]):
             request=page,
         )
 
+    def with_out_trade_nos(self, out_trade_nos: Collection[str]) -> list[Payment]:
+        wanted = set(out_trade_nos)
+        return self._select(lambda p: p.out_trade_no in wanted) if wanted else []
+
+    def done_between(
+        self, channels: Collection[PaymentChannel], start: datetime, end: datetime
+    ) -> list[Payment]:
+        def within(at: datetime | None) -> bool:
+            return at is not None and start <= at < end
+
+        def done(payment: Payment) -> bool:
+            if payment.channel not in channels:
+                return False
+            if payment.status in SETTLED_STATUSES and within(payment.succeeded_at):
+                return True
+            return any(
+                r.status is RefundStatus.SUCCEEDED and within(r.finished_at)
+                for r in payment.refunds
+            )
+
+        return self._select(done)
+
     def check_unique(self) -> None:
         """Also: a refund number 退款单号 is unique in the tenant, across payments (the gateway
         refunds one number once per merchant), as the SQL refunds table's unique key says."""
@@ -77,3 +106,22 @@ class InMemoryPaymentRepository(InMemoryRepository[Payment]):
                     raise Conflict(
                         "payment.refund_no_reused", "another payment has that refund number"
                     )
+
+
+class InMemoryReconciliationRepository(InMemoryRepository[ReconciliationReport]):
+    table = "reconciliation_reports"
+    unique = (("channel_group", "day"),)
+    not_found_code = "reconciliation.not_found"
+
+    def for_day(self, group: ChannelGroup, day: date) -> ReconciliationReport | None:
+        found = self._select(lambda r: r.channel_group is group and r.day == day)
+        return found[0] if found else None
+
+    def newest_first(
+        self, page: PageRequest, group: ChannelGroup | None = None
+    ) -> Page[ReconciliationReport]:
+        return paginate(
+            self._select(lambda r: group is None or r.channel_group is group),
+            key=lambda r: (-r.day.toordinal(), r.channel_group.value, str(r.id)),
+            request=page,
+        )

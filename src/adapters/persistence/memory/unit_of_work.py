@@ -44,7 +44,10 @@ from adapters.persistence.memory.identity import (
     InMemoryTenantRepository,
 )
 from adapters.persistence.memory.parking import InMemoryParkingCardRepository
-from adapters.persistence.memory.payments import InMemoryPaymentRepository
+from adapters.persistence.memory.payments import (
+    InMemoryPaymentRepository,
+    InMemoryReconciliationRepository,
+)
 from adapters.persistence.memory.properties import (
     InMemoryHouseholdRepository,
     InMemoryPropertyRepository,
@@ -93,6 +96,7 @@ class InMemoryUnitOfWork:
         self.prepayments = InMemoryPrepaymentRepository(session)
         self.public_funds = InMemoryPublicFundRepository(session)
         self.payments = InMemoryPaymentRepository(session)
+        self.reconciliations = InMemoryReconciliationRepository(session)
         self.billing_writer = InMemoryBillingRunWriter(session, self.bills)
         # service
         self.work_orders = InMemoryWorkOrderRepository(session)

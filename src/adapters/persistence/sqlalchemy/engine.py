@@ -9,6 +9,9 @@ start, so concurrent writers queue one after another instead of failing half-way
 turns into a write. Pass ``execution_options(sqlite_deferred=True)`` for a read-only
 connection that should not queue behind writers.
 
+Bound parameters never appear in an error message or a log (``hide_parameters``): a failed
+write would otherwise print an owner's name or a phone's ciphertext to stderr.
+
 PostgreSQL is reached through psycopg 3; ``postgresql://`` and ``postgres://`` URLs are
 taken to mean ``postgresql+psycopg://``.
 """
@@ -39,8 +42,16 @@ def database_url(environ: Mapping[str, str] | None = None) -> str:
     return str(URL.create("sqlite+pysqlite", database=str((data_dir / SQLITE_FILE).resolve())))
 
 
+class UnsupportedDatabase(sa.exc.ArgumentError):
+    """A URL of a database other than PostgreSQL and SQLite, the two estate is tested on."""
+
+
 def normalize_url(url: str | URL) -> URL:
     parsed = make_url(url)
+    if parsed.get_backend_name() not in {"postgresql", "postgres", "sqlite"}:
+        raise UnsupportedDatabase(
+            f"estate runs on PostgreSQL and SQLite, not {parsed.get_backend_name()}"
+        )
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername == "sqlite":
@@ -69,6 +80,7 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
 def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` (default: :func:`database_url`) set up as described above."""
     parsed = normalize_url(url if url is not None else database_url())
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):

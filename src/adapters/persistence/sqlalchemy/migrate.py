@@ -9,13 +9,16 @@ reads ``ESTATE_DATABASE_URL`` like the application.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL
 
-from adapters.persistence.sqlalchemy.engine import database_url, normalize_url
+from adapters.persistence.sqlalchemy.engine import database_url, make_engine, normalize_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,9 +32,62 @@ def alembic_config(url: str | URL | None = None) -> Config:
     return config
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer estate than this one: its revision is unknown here."""
+
+    def __init__(self, revisions: Sequence[str]) -> None:
+        super().__init__(
+            f"the database is at schema revision {', '.join(revisions)}, which this version of "
+            "estate does not know: it was upgraded by a newer estate, so run that version"
+        )
+
+
+class SchemaNotCurrent(RuntimeError):
+    """The database is behind this estate's schema (or empty): it needs ``estate db upgrade``."""
+
+    def __init__(self, revisions: Sequence[str]) -> None:
+        at = f"schema revision {', '.join(revisions)}" if revisions else "no schema"
+        super().__init__(
+            f"the database is at {at}, older than this estate: run `estate db upgrade` first"
+        )
+
+
+def current_revisions(url: str | URL | None = None) -> tuple[str, ...]:
+    """The Alembic revisions the database is at; empty for a new database."""
+    engine = make_engine(normalize_url(url if url is not None else database_url()))
+    try:
+        with engine.connect() as connection:
+            return tuple(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+
+
 def upgrade(url: str | URL | None = None, revision: str = "heads") -> None:
-    """Create the database or bring it to ``revision`` (idempotent)."""
-    command.upgrade(alembic_config(url), revision)
+    """Create the database or bring it to ``revision`` (idempotent).
+
+    A database at a revision these migrations do not contain raises :class:`SchemaTooNew`
+    before anything runs.
+    """
+    config = alembic_config(url)
+    _refuse_unknown(config, current_revisions(url))
+    command.upgrade(config, revision)
+
+
+def require_current(url: str | URL | None = None) -> None:
+    """Raise :class:`SchemaTooNew` or :class:`SchemaNotCurrent` unless the database is at the
+    latest revision: what a process checks before serving from it."""
+    config = alembic_config(url)
+    current = current_revisions(url)
+    _refuse_unknown(config, current)
+    if set(current) != set(ScriptDirectory.from_config(config).get_heads()):
+        raise SchemaNotCurrent(current)
+
+
+def _refuse_unknown(config: Config, current: Sequence[str]) -> None:
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    unknown = [revision for revision in current if revision not in known]
+    if unknown:
+        raise SchemaTooNew(unknown)
 
 
 def check(url: str | URL | None = None) -> None:

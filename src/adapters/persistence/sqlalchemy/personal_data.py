@@ -70,6 +70,8 @@ class FieldCipher:
             raise ValueError(f"the secret key needs at least {SECRET_KEY_MIN_LENGTH} bytes")
         self._aead = AESGCM(_derive(secret, "estate personal data encryption v1"))
         self._mac_key = _derive(secret, "estate personal data lookup v1")
+        self.fingerprint = _derive(secret, "estate secret key fingerprint v1").hex()
+        """Tells keys apart without revealing them: stored to detect a changed key."""
 
     @classmethod
     def from_secret_key(cls, secret_key: str) -> FieldCipher:

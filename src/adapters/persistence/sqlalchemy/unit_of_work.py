@@ -26,8 +26,6 @@ from adapters.persistence.sqlalchemy.repositories.billing import (
     SqlBillRepository,
     SqlFeeItemRepository,
     SqlMeterReadingRepository,
-    SqlPrepaymentRepository,
-    SqlPublicFundRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.billing_writer import SqlBillingRunWriter
 from adapters.persistence.sqlalchemy.repositories.commerce import (
@@ -59,8 +57,15 @@ from adapters.persistence.sqlalchemy.repositories.identity import (
     SqlStaffRepository,
     SqlTenantRepository,
 )
+from adapters.persistence.sqlalchemy.repositories.ledgers import (
+    SqlPrepaymentRepository,
+    SqlPublicFundRepository,
+)
 from adapters.persistence.sqlalchemy.repositories.parking import SqlParkingCardRepository
-from adapters.persistence.sqlalchemy.repositories.payments import SqlPaymentRepository
+from adapters.persistence.sqlalchemy.repositories.payments import (
+    SqlPaymentRepository,
+    SqlReconciliationRepository,
+)
 from adapters.persistence.sqlalchemy.repositories.properties import (
     SqlHouseholdRepository,
     SqlPropertyRepository,
@@ -96,6 +101,7 @@ class SqlAlchemyUnitOfWork:
     prepayments: SqlPrepaymentRepository
     public_funds: SqlPublicFundRepository
     payments: SqlPaymentRepository
+    reconciliations: SqlReconciliationRepository
     billing_writer: SqlBillingRunWriter
     # service
     work_orders: SqlWorkOrderRepository
@@ -168,6 +174,7 @@ class SqlAlchemyUnitOfWork:
         self.prepayments = SqlPrepaymentRepository(session, tenant_id, seen)
         self.public_funds = SqlPublicFundRepository(session, tenant_id, seen)
         self.payments = SqlPaymentRepository(session, tenant_id, seen)
+        self.reconciliations = SqlReconciliationRepository(session, tenant_id, seen)
         self.billing_writer = SqlBillingRunWriter(session, tenant_id, self._clock)
         # service
         self.work_orders = SqlWorkOrderRepository(session, tenant_id, seen)

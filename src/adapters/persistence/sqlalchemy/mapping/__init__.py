@@ -24,6 +24,7 @@ from adapters.persistence.sqlalchemy.mapping.engagement import map_engagement
 from adapters.persistence.sqlalchemy.mapping.identity import map_identity
 from adapters.persistence.sqlalchemy.mapping.parking import map_parking
 from adapters.persistence.sqlalchemy.mapping.properties import map_properties
+from adapters.persistence.sqlalchemy.mapping.reconciliation import map_reconciliation
 from adapters.persistence.sqlalchemy.mapping.service import map_service
 from adapters.persistence.sqlalchemy.mapping.support import bump_versions, installed
 from adapters.persistence.sqlalchemy.metadata import metadata
@@ -46,6 +47,7 @@ def start_mappers() -> None:
         map_community(mapper_registry)
         map_service(mapper_registry)
         map_commerce(mapper_registry)
+        map_reconciliation(mapper_registry)
         map_engagement(mapper_registry)
         map_parking(mapper_registry)
         configure_mappers()

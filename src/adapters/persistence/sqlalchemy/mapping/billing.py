@@ -85,7 +85,7 @@ def _private(table: sa.Table, *names: str) -> dict[str, Any]:
     return {f"_{name}": table.c[name] for name in names}
 
 
-def _map_list(
+def map_value_list(
     mappers: registry,
     aggregate: type,
     field: str,
@@ -96,7 +96,7 @@ def _map_list(
 ) -> dict[str, Any]:
     """Map ``row_class`` on ``table`` holding ``value``; the aggregate's relationship to it.
 
-    Call :func:`_proxy_list` once the aggregate is mapped.
+    Call :func:`proxy_value_list` once the aggregate is mapped.
     """
     rows = f"_{field}_rows"
     mappers.map_imperatively(
@@ -117,7 +117,7 @@ def _map_list(
     }
 
 
-def _proxy_list(aggregate: type, field: str, row_class: type[ValueRow], root: str) -> None:
+def proxy_value_list(aggregate: type, field: str, row_class: type[ValueRow], root: str) -> None:
     value_list(aggregate, field, f"_{field}_rows", row_class)
     register_child_rows(row_class, root)
 
@@ -160,7 +160,7 @@ def _keep_balance(mapper: Mapper[Any], connection: sa.Connection, ledger: Any) -
 
 def _map_ledgers(mappers: registry) -> None:
     e = prepayment_entries.c
-    entries = _map_list(
+    entries = map_value_list(
         mappers,
         PrepaymentLedger,
         "entries",
@@ -179,11 +179,11 @@ def _map_ledgers(mappers: registry) -> None:
             **entries,
         },
     )
-    _proxy_list(PrepaymentLedger, "entries", PrepaymentEntryRow, "ledger")
+    proxy_value_list(PrepaymentLedger, "entries", PrepaymentEntryRow, "ledger")
     event.listen(ledger, "before_insert", _keep_balance)
     event.listen(ledger, "before_update", _keep_balance)
     f = public_fund_entries.c
-    fund_entries = _map_list(
+    fund_entries = map_value_list(
         mappers,
         PublicFundLedger,
         "entries",
@@ -208,13 +208,13 @@ def _map_ledgers(mappers: registry) -> None:
         **_versioned(public_fund_ledgers),
         properties={VERSION_ATTRIBUTE: public_fund_ledgers.c.version, **fund_entries},
     )
-    _proxy_list(PublicFundLedger, "entries", FundEntryRow, "ledger")
+    proxy_value_list(PublicFundLedger, "entries", FundEntryRow, "ledger")
 
 
 def _map_payments(mappers: registry) -> None:
     a, r, s = payment_allocations.c, payment_refunds.c, payment_surplus.c
     lists = {
-        **_map_list(
+        **map_value_list(
             mappers,
             Payment,
             "allocations",
@@ -223,7 +223,7 @@ def _map_payments(mappers: registry) -> None:
             "payment",
             attrs_composite(Allocation, a.bill_id, a.amount),
         ),
-        **_map_list(
+        **map_value_list(
             mappers,
             Payment,
             "refunds",
@@ -244,7 +244,7 @@ def _map_payments(mappers: registry) -> None:
                 r.bill_shares,
             ),
         ),
-        **_map_list(
+        **map_value_list(
             mappers,
             Payment,
             "surplus",
@@ -276,9 +276,9 @@ def _map_payments(mappers: registry) -> None:
             **lists,
         },
     )
-    _proxy_list(Payment, "allocations", AllocationRow, "payment")
-    _proxy_list(Payment, "refunds", RefundRow, "payment")
-    _proxy_list(Payment, "surplus", SurplusRow, "payment")
+    proxy_value_list(Payment, "allocations", AllocationRow, "payment")
+    proxy_value_list(Payment, "refunds", RefundRow, "payment")
+    proxy_value_list(Payment, "surplus", SurplusRow, "payment")
 
 
 def map_billing(mappers: registry) -> None:

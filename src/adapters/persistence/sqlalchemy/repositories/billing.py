@@ -1,14 +1,15 @@
-"""Repositories of the billing context: fee items, bills, meter readings, the two ledgers.
+"""Repositories of the billing context: fee items, bills, meter readings.
 
 Each list is a keyset page over the index named in ``tables/billing.py``; the lists newest
-first (已交, 缴费记录) are :class:`NewestFirstRepository`'s. Payments are in
-``repositories/payments.py``, the billing run's bulk path in ``repositories/billing_writer.py``.
+first (已交, 缴费记录) are :class:`NewestFirstRepository`'s. The two ledgers are in
+``repositories/ledgers.py``, payments in ``repositories/payments.py``, the billing run's bulk
+path in ``repositories/billing_writer.py``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -23,11 +24,8 @@ from adapters.persistence.sqlalchemy.tables.billing import (
     bills,
     fee_items,
     meter_readings,
-    prepayment_ledgers,
-    public_fund_ledgers,
 )
 from estate_core.billing.fee_item import FeeItem
-from estate_core.billing.ledger import PrepaymentLedger, PublicFundLedger
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill, BillStatus, PropertyArrears
 from estate_core.shared.errors import InvalidInput
@@ -297,33 +295,3 @@ class SqlMeterReadingRepository(SqlRepository[MeterReading]):
             self._session.flush()
             found: MeterReading | None = self._session.scalars(statement.limit(1)).first()
         return found
-
-
-class SqlPrepaymentRepository(SqlRepository[PrepaymentLedger]):
-    model = PrepaymentLedger
-    table = prepayment_ledgers
-    not_found_code = "prepayment.not_found"
-
-    def for_property(self, property_id: UUID) -> PrepaymentLedger | None:
-        return self._one(self._select().where(prepayment_ledgers.c.property_id == property_id))
-
-    def in_credit(self, property_ids: Collection[UUID]) -> list[PrepaymentLedger]:
-        """On the stored balance (kept in step with the entries) and the unique property key."""
-        wanted = sorted(set(property_ids))
-        if not wanted:
-            return []
-        c = prepayment_ledgers.c
-        return self._all(
-            self._select()
-            .where(c.property_id.in_(wanted), c.balance > Money.zero())
-            .order_by(c.property_id)
-        )
-
-
-class SqlPublicFundRepository(SqlRepository[PublicFundLedger]):
-    model = PublicFundLedger
-    table = public_fund_ledgers
-    not_found_code = "fund.not_found"
-
-    def for_community(self, community_id: UUID) -> PublicFundLedger | None:
-        return self._one(self._select().where(public_fund_ledgers.c.community_id == community_id))

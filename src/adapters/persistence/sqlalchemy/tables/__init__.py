@@ -6,30 +6,36 @@ rely on: a context adds its module here in the same change that adds its tables.
 
 from adapters.persistence.sqlalchemy.metadata import metadata
 from adapters.persistence.sqlalchemy.tables import (
+    auth,
     billing,
     commerce,
     community,
     engagement,
     identity,
+    keys,
     order_refunds,
     outbox,
     parking,
     payments,
     properties,
+    reconciliation,
     service,
 )
 
 __all__ = [
+    "auth",
     "billing",
     "commerce",
     "community",
     "engagement",
     "identity",
+    "keys",
     "metadata",
     "order_refunds",
     "outbox",
     "parking",
     "payments",
     "properties",
+    "reconciliation",
     "service",
 ]

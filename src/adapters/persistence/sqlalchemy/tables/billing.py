@@ -50,13 +50,13 @@ from adapters.persistence.sqlalchemy.metadata import (
 from adapters.persistence.sqlalchemy.tables.properties import sort_text
 from adapters.persistence.sqlalchemy.types import ExactDecimal, MoneyType, UtcDateTime, str_enum
 from estate_core.billing.calculation import Calculation
-from estate_core.billing.fee_item import DueRuleKind, FeeCategory
-from estate_core.billing.ledger import EntryKind, FundEntryKind
-from estate_core.billing.model import BillStatus
+from estate_core.billing.fee_item import FEE_ITEM_NAME_MAX, DueRuleKind, FeeCategory
+from estate_core.billing.ledger import ENTRY_TEXT_MAX, EntryKind, FundEntryKind
+from estate_core.billing.model import VOID_REASON_MAX, BillStatus
 from estate_core.properties.model import PropertyKind
 
-NAME_MAX = 50
-TEXT_MAX = 200
+NAME_MAX = FEE_ITEM_NAME_MAX
+TEXT_MAX = ENTRY_TEXT_MAX
 
 UNPAID = "status = 'unpaid'"
 """Rows of the indexes of unpaid bills (应缴, 未到期, arrears)."""
@@ -124,7 +124,7 @@ bills = sa.Table(
     sa.Column("paid_by_payment_id", sa.Uuid(), nullable=True),
     sa.Column("amount_paid", MoneyType(), nullable=False),
     sa.Column("paid_at", UtcDateTime(), nullable=True),
-    sa.Column("void_reason", sa.String(TEXT_MAX), nullable=True),
+    sa.Column("void_reason", sa.String(VOID_REASON_MAX), nullable=True),
     sa.Column("issued_at", UtcDateTime(), nullable=True),
     sa.Column("paid_from_prepayment", sa.Boolean(), nullable=False),
     sa.Column("voided_at", UtcDateTime(), nullable=True),

@@ -17,6 +17,7 @@ from adapters.persistence.sqlalchemy.json_values import (
     UuidList,
 )
 from adapters.persistence.sqlalchemy.metadata import (
+    CROSS_TENANT,
     id_column,
     metadata,
     tenant_id_column,
@@ -36,6 +37,9 @@ from estate_core.identity.sms import MAX_WRONG_TRIES, CodeState, SmsPurpose
 from estate_core.shared.access import Permission
 
 REASON_MAX = 200
+LOGIN_ACROSS_TENANTS = (
+    "a login with a shared official account lists every tenant the phone belongs to (DESIGN §3)"
+)
 TIME_ZONE_MAX = 64
 
 
@@ -90,6 +94,7 @@ residents = sa.Table(
     sa.UniqueConstraint("tenant_id", "phone_hmac"),
     sa.UniqueConstraint("tenant_id", "wechat_openid"),
     sa.UniqueConstraint("tenant_id", "alipay_user_id"),
+    sa.Index("ix_residents_phone_hmac", "phone_hmac", info={CROSS_TENANT: LOGIN_ACROSS_TENANTS}),
     sa.CheckConstraint("disabled OR disabled_reason IS NULL", name="reason_only_when_disabled"),
 )
 
@@ -123,6 +128,7 @@ staff = sa.Table(
     tenant_primary_key(),
     sa.UniqueConstraint("tenant_id", "phone_hmac"),
     sa.Index("ix_staff_tenant_id_name_id", "tenant_id", "name", "id"),
+    sa.Index("ix_staff_phone_hmac", "phone_hmac", info={CROSS_TENANT: LOGIN_ACROSS_TENANTS}),
     sa.CheckConstraint("disabled OR disabled_reason IS NULL", name="reason_only_when_disabled"),
 )
 

@@ -22,7 +22,9 @@ Indexes, each serving a query of ``repositories/payments.py``: ``(tenant, proper
 DESC, id)`` a home's payments 缴费记录, newest first; ``(tenant, created_at, id) WHERE
 pending`` the worker's query of payments whose notification never came; ``(tenant, expires_at,
 id) WHERE pending`` the worker's 超时关单; ``payment_refunds (tenant, requested_at, payment) WHERE
-requested`` the worker's query of refunds awaiting their result.
+requested`` the worker's query of refunds awaiting their result; ``(tenant, succeeded_at)`` and
+``payment_refunds (tenant, finished_at)`` the payments and refunds done in a day, which that
+day's statement must list (对账, revision 0010).
 """
 
 from __future__ import annotations
@@ -161,6 +163,7 @@ payments = sa.Table(
         where=PENDING,
     ),
 )
+sa.Index("ix_payments_by_succeeded_at", payments.c.tenant_id, payments.c.succeeded_at)
 sa.Index(
     "ix_payments_by_property",
     payments.c.tenant_id,
@@ -222,6 +225,7 @@ payment_refunds = sa.Table(
         "payment_id",
         where=REQUESTED,
     ),
+    sa.Index("ix_payment_refunds_by_finished_at", "tenant_id", "finished_at"),
 )
 
 payment_surplus = sa.Table(

@@ -18,7 +18,14 @@ from adapters.persistence.sqlalchemy.metadata import (
 )
 from adapters.persistence.sqlalchemy.personal_data import PHONE, EncryptedText
 from adapters.persistence.sqlalchemy.types import ExactDecimal, UtcDateTime, str_enum
-from estate_core.properties.model import MemberRole, PropertyKind
+from estate_core.properties.model import (
+    BUILDING_MAX,
+    OWNER_NAME_MAX,
+    ROOM_MAX,
+    UNIT_MAX,
+    MemberRole,
+    PropertyKind,
+)
 
 
 def sort_text(length: int) -> sa.types.TypeEngine[Any]:
@@ -37,11 +44,11 @@ properties = sa.Table(
     id_column(),
     sa.Column("community_id", sa.Uuid(), nullable=False),
     sa.Column("kind", str_enum(PropertyKind, "kind"), nullable=False),
-    sa.Column("building", sort_text(40), nullable=False),
-    sa.Column("unit", sort_text(40), nullable=False),
-    sa.Column("room", sort_text(40), nullable=False),
+    sa.Column("building", sort_text(BUILDING_MAX), nullable=False),
+    sa.Column("unit", sort_text(UNIT_MAX), nullable=False),
+    sa.Column("room", sort_text(ROOM_MAX), nullable=False),
     sa.Column("area", ExactDecimal(10, 2), nullable=False),
-    sa.Column("owner_name", sa.String(40), nullable=True),
+    sa.Column("owner_name", sa.String(OWNER_NAME_MAX), nullable=True),
     sa.Column("owner_phone_ciphertext", EncryptedText(PHONE), nullable=True),
     sa.Column("billing_start", sa.Date(), nullable=True),
     sa.Column("billing_end", sa.Date(), nullable=True),

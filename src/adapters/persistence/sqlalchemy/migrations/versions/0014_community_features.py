@@ -3,7 +3,7 @@ community directories 便民信息, parking cards 停车月卡 (and ``parking_ca
 refund requests 退款申请 of merchant orders (and ``refunded`` as an order's end).
 
 Revision ID: 0014_community_features
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-04
 
 Written by hand. The unique key on (survey, home) is what keeps "one answer per home" under
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014_community_features"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

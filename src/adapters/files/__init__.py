@@ -1,0 +1,1 @@
+"""File storage adapters: a local directory (the default)."""

@@ -1,0 +1,1 @@
+"""Spreadsheet files read into the rows the core's imports take (``estate_core.shared.tabular``)."""

@@ -1,0 +1,1 @@
+"""The Litestar web service: resident and staff APIs, health, OpenAPI (DESIGN.md §6)."""
