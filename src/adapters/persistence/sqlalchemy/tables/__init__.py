@@ -20,6 +20,7 @@ from adapters.persistence.sqlalchemy.tables import (
     properties,
     reconciliation,
     service,
+    usage,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "properties",
     "reconciliation",
     "service",
+    "usage",
 ]

@@ -1,6 +1,7 @@
 """Community features: satisfaction surveys 满意度测评, the answers of homes, feedback 问题反馈,
 community directories 便民信息, parking cards 停车月卡 (and ``parking_card`` as a payment target),
-refund requests 退款申请 of merchant orders (and ``refunded`` as an order's end).
+refund requests 退款申请 of merchant orders (and ``refunded`` as an order's end), daily unique
+visitors (UV) per community and feature.
 
 Revision ID: 0014_community_features
 Revises: 0010
@@ -315,6 +316,25 @@ def _payment_targets(*targets: str) -> None:
         batch.create_check_constraint(op.f(PAYMENT_TARGET_CHECK), f"target IN ({listed})")
 
 
+def _daily_visitors() -> None:
+    op.create_table(
+        "daily_visitors",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("community_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("feature", sa.String(32), nullable=False),
+        sa.Column("visitor", sa.String(32), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "community_id", "day", "feature", "visitor", name=op.f("pk_daily_visitors")
+        ),
+        sa.CheckConstraint(
+            "feature IN ('bills', 'payment', 'repair', 'complaint', 'notices', 'activities',"
+            " 'visitors', 'coupons', 'merchants')",
+            name=op.f("ck_daily_visitors_feature"),
+        ),
+    )
+
+
 def upgrade() -> None:
     _surveys()
     _survey_responses()
@@ -324,12 +344,14 @@ def upgrade() -> None:
     _payment_targets(*TARGETS, "parking_card")
     _order_states(*ORDER_STATES, "refunded")
     _order_refunds()
+    _daily_visitors()
 
 
 def downgrade() -> None:
     _payment_targets(*TARGETS)
     _order_states(*ORDER_STATES)
     for table in (
+        "daily_visitors",
         "order_refunds",
         "parking_cards",
         "community_directories",
