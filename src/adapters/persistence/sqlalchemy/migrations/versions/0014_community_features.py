@@ -27,6 +27,7 @@ depends_on: str | Sequence[str] | None = None
 UTC_TIME = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 PAYMENT_TARGET_CHECK = "ck_payments_target"
+PAYMENTS_BY_PROPERTY = "ix_payments_by_property"
 TARGETS = ("bills", "merchant_order", "prepayment_topup")
 ORDER_STATE_CHECK = "ck_merchant_orders_state"
 ORDER_STATES = (
@@ -314,6 +315,15 @@ def _payment_targets(*targets: str) -> None:
     with op.batch_alter_table("payments") as batch:
         batch.drop_constraint(op.f(PAYMENT_TARGET_CHECK), type_="check")
         batch.create_check_constraint(op.f(PAYMENT_TARGET_CHECK), f"target IN ({listed})")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite's batch mode rebuilt the table from reflection, which loses the DESC of this
+        # index: put it back as revision 0006 made it, so a home's payments list reads it in order.
+        op.drop_index(PAYMENTS_BY_PROPERTY, table_name="payments")
+        op.create_index(
+            PAYMENTS_BY_PROPERTY,
+            "payments",
+            ["tenant_id", "property_id", sa.column("created_at").desc(), "id"],
+        )
 
 
 def _daily_visitors() -> None:
