@@ -11,12 +11,18 @@ from typing import Protocol
 
 from estate_core.commerce.ports import CommerceUnitOfWork, MerchantOrderRepository
 from estate_core.community.ports import CommunityUnitOfWork
+from estate_core.engagement.ports import EngagementUnitOfWork
 from estate_core.payments.ports import ReconciliationUnitOfWork
 from estate_core.service.ports import ServiceUnitOfWork
 
 
 class EstateUnitOfWork(
-    ReconciliationUnitOfWork, ServiceUnitOfWork, CommunityUnitOfWork, CommerceUnitOfWork, Protocol
+    ReconciliationUnitOfWork,
+    ServiceUnitOfWork,
+    CommunityUnitOfWork,
+    CommerceUnitOfWork,
+    EngagementUnitOfWork,
+    Protocol,
 ):
     """All repositories of estate_core, for one tenant, in one transaction."""
 

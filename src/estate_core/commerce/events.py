@@ -123,3 +123,35 @@ class CouponReleased(DomainEvent):
 class CouponExpired(DomainEvent):
     coupon_id: UUID
     resident_id: UUID
+
+
+@attrs.frozen(kw_only=True)
+class OrderRefundRequested(DomainEvent):
+    refund_id: UUID
+    order_id: UUID
+    merchant_id: UUID
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class OrderRefundApproved(DomainEvent):
+    refund_id: UUID
+    order_id: UUID
+    resident_id: UUID
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class OrderRefundRefused(DomainEvent):
+    refund_id: UUID
+    order_id: UUID
+    resident_id: UUID
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderRefunded(DomainEvent):
+    """A paid order refunded in full: it is over, and its coupon is released."""
+
+    order_id: UUID
+    resident_id: UUID

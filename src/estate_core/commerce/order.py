@@ -39,6 +39,7 @@ class OrderState(enum.StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     CLOSED = "closed"
+    REFUNDED = "refunded"
 
 
 class OrderAction(enum.StrEnum):
@@ -47,6 +48,7 @@ class OrderAction(enum.StrEnum):
     COMPLETE = "complete"
     CANCEL = "cancel"
     CLOSE = "close"
+    REFUND = "refund"
 
 
 class CancelledBy(enum.StrEnum):
@@ -67,12 +69,16 @@ TRANSITIONS: Mapping[tuple[PaymentMethod, OrderState, OrderAction], OrderState] 
         (_M.ONLINE, _S.PENDING_PAYMENT, _A.CLOSE): _S.CLOSED,
         (_M.ONLINE, _S.PENDING_DELIVERY, _A.DELIVER): _S.DELIVERING,
         (_M.ONLINE, _S.DELIVERING, _A.COMPLETE): _S.COMPLETED,
+        (_M.ONLINE, _S.PENDING_DELIVERY, _A.REFUND): _S.REFUNDED,
+        (_M.ONLINE, _S.DELIVERING, _A.REFUND): _S.REFUNDED,
+        (_M.ONLINE, _S.COMPLETED, _A.REFUND): _S.REFUNDED,
     }
 )
 """Every allowed (payment method, state, action) and the state it leads to; nothing else is.
 
 Online orders have no cancel from pending delivery or delivering: once paid, neither the
-resident nor an admin can cancel (seed 001 §2.3.6)."""
+resident nor an admin can cancel (seed 001 §2.3.6); an approved full refund (退款申请, seed 003)
+ends a paid online order instead."""
 
 INITIAL_STATE: Mapping[PaymentMethod, OrderState] = MappingProxyType(
     {
@@ -269,6 +275,11 @@ class MerchantOrder(Aggregate):
         self._move(OrderAction.CLOSE)
         self.closed_at = at
         self.record(events.OrderClosed(order_id=self.id, resident_id=self.resident_id))
+
+    def refund_fully(self) -> None:
+        """All that was paid went back (an approved refund request): the order is over."""
+        self._move(OrderAction.REFUND)
+        self.record(events.OrderRefunded(order_id=self.id, resident_id=self.resident_id))
 
     def _move(self, action: OrderAction) -> None:
         target = TRANSITIONS.get((self.payment_method, self.state, action))

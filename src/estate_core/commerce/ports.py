@@ -11,6 +11,7 @@ from estate_core.commerce.campaign import CouponCampaign
 from estate_core.commerce.coupon import Coupon
 from estate_core.commerce.merchant import Merchant, Product
 from estate_core.commerce.order import MerchantOrder
+from estate_core.commerce.order_refund import OrderRefund
 from estate_core.properties.ports import PropertiesUnitOfWork
 from estate_core.shared.pagination import Page, PageRequest
 
@@ -104,6 +105,22 @@ class CouponRepository(Protocol):
         ...
 
 
+class OrderRefundRepository(Protocol):
+    def add(self, refund: OrderRefund) -> None: ...
+
+    def get(self, refund_id: UUID) -> OrderRefund: ...
+
+    def find(self, refund_id: UUID) -> OrderRefund | None: ...
+
+    def live_for_order(self, order_id: UUID) -> OrderRefund | None:
+        """The order's request that is pending or approved, if any."""
+        ...
+
+    def pending_of_merchant(self, merchant_id: UUID, limit: int) -> list[OrderRefund]:
+        """Requests waiting for a decision, oldest first (the merchant's to-do list)."""
+        ...
+
+
 class CommerceUnitOfWork(PropertiesUnitOfWork, Protocol):
     @property
     def merchants(self) -> MerchantRepository: ...
@@ -119,3 +136,6 @@ class CommerceUnitOfWork(PropertiesUnitOfWork, Protocol):
 
     @property
     def coupons(self) -> CouponRepository: ...
+
+    @property
+    def order_refunds(self) -> OrderRefundRepository: ...

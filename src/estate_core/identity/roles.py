@@ -84,6 +84,10 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
                 Permission.ORDER_MANAGE,
                 Permission.COUPON_ISSUE,
                 Permission.REPORT_READ,
+                Permission.SURVEY_MANAGE,
+                Permission.FEEDBACK_HANDLE,
+                Permission.DIRECTORY_MANAGE,
+                Permission.PARKING_MANAGE,
             }
         ),
         BuiltinRole.CUSTOMER_SERVICE: frozenset(
@@ -98,6 +102,8 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
                 Permission.NOTICE_PUBLISH,
                 Permission.ACTIVITY_MANAGE,
                 Permission.VISITOR_VERIFY,
+                Permission.FEEDBACK_HANDLE,
+                Permission.DIRECTORY_MANAGE,
             }
         ),
         BuiltinRole.TECHNICIAN: frozenset({Permission.WORKORDER_WORK}),
@@ -107,6 +113,7 @@ BUILTIN_ROLE_PERMISSIONS: Mapping[BuiltinRole, frozenset[Permission]] = MappingP
                 Permission.PAYMENT_COLLECT,
                 Permission.PAYMENT_RECONCILE,
                 Permission.REPORT_READ,
+                Permission.PARKING_MANAGE,
             }
         ),
         BuiltinRole.MERCHANT_CLERK: frozenset({Permission.ORDER_MANAGE, Permission.COUPON_REDEEM}),

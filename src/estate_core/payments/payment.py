@@ -30,6 +30,7 @@ from estate_core.payments.refund import (
 from estate_core.payments.values import (
     SETTLED_STATUSES,
     TRANSITIONS,
+    WHOLE_TARGETS,
     CloseReason,
     MerchantAccount,
     PaymentAction,
@@ -210,7 +211,7 @@ class Payment(Aggregate):
         return case
 
     def _part_for(self, bill_id: UUID | None) -> tuple[int, Money]:
-        if bill_id is None and self.target is PaymentTarget.MERCHANT_ORDER:
+        if bill_id is None and self.target in WHOLE_TARGETS:
             return 0, self.amount
         for index, allocation in enumerate(self.allocations, start=1):
             if allocation.bill_id == bill_id:

@@ -10,6 +10,7 @@ from typing import Protocol
 from uuid import UUID
 
 from estate_core.billing.ports import BillingUnitOfWork
+from estate_core.parking.ports import ParkingUnitOfWork
 from estate_core.payments.credentials import GatewayFamily
 from estate_core.payments.gateway_account import GatewayAccount
 from estate_core.payments.payment import Payment
@@ -136,9 +137,9 @@ class PayableOrders(Protocol):
     def get(self, order_id: UUID) -> PayableOrder: ...
 
 
-class PaymentUnitOfWork(BillingUnitOfWork, Protocol):
-    """Billing, its payments, and the merchant orders a payment may pay (commerce's repository
-    fits)."""
+class PaymentUnitOfWork(BillingUnitOfWork, ParkingUnitOfWork, Protocol):
+    """Billing, its payments, the merchant orders a payment may pay (commerce's repository
+    fits) and the parking cards it renews."""
 
     @property
     def payments(self) -> PaymentRepository: ...

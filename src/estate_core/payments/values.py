@@ -54,6 +54,11 @@ class PaymentTarget(enum.StrEnum):
     BILLS = "bills"
     MERCHANT_ORDER = "merchant_order"
     PREPAYMENT_TOPUP = "prepayment_topup"
+    PARKING_CARD = "parking_card"
+
+
+WHOLE_TARGETS = frozenset({PaymentTarget.MERCHANT_ORDER, PaymentTarget.PARKING_CARD})
+"""Targets paid as one whole, with no bill shares: a surplus is the whole amount."""
 
 
 class PaymentStatus(enum.StrEnum):
@@ -149,7 +154,8 @@ class _Shape(Protocol):
 
 
 def check_shape(payment: _Shape) -> None:
-    """A payment is for bills of one property, a top-up of one property, or one order.
+    """A payment is for bills of one property, a top-up of one property, one order, or the
+    renewal of the card on one parking space (its ``property_id``).
 
     The parts of a property's payment are never negative and add up to its amount. Online
     payments name the merchant that must receive the money and their expiry; offline ones a
@@ -159,8 +165,8 @@ def check_shape(payment: _Shape) -> None:
     require_amount(amount, "payment.invalid_amount", "a payment")
     if credit.is_negative or any(not a.amount.is_positive for a in allocations):
         raise InvalidInput("payment.invalid_allocation", "no part of a payment is negative")
-    is_order = payment.target is PaymentTarget.MERCHANT_ORDER
-    if not is_order and total([a.amount for a in allocations]) + credit != amount:
+    is_whole = payment.target in WHOLE_TARGETS
+    if not is_whole and total([a.amount for a in allocations]) + credit != amount:
         raise InvalidInput("payment.invalid_allocation", "allocations and credit != amount")
     if len({a.bill_id for a in allocations}) != len(allocations):
         raise InvalidInput("payment.duplicate_bill", "a bill appears twice in one payment")
@@ -170,6 +176,9 @@ def check_shape(payment: _Shape) -> None:
         PaymentTarget.PREPAYMENT_TOPUP: not allocations and has_property and not has_order,
         PaymentTarget.MERCHANT_ORDER: (
             has_order and not has_property and not allocations and credit.is_zero
+        ),
+        PaymentTarget.PARKING_CARD: (
+            has_property and not has_order and not allocations and credit.is_zero
         ),
     }
     if not shapes[payment.target]:

@@ -11,6 +11,7 @@ from estate_core.commerce.campaign import CouponCampaign
 from estate_core.commerce.coupon import Coupon, CouponState
 from estate_core.commerce.merchant import Merchant, Product
 from estate_core.commerce.order import MerchantOrder, OrderState
+from estate_core.commerce.order_refund import LIVE_STATES, OrderRefund, RefundRequestState
 from estate_core.shared.pagination import Page, PageRequest, paginate
 
 
@@ -127,3 +128,18 @@ class InMemoryCouponRepository(InMemoryRepository[Coupon]):
     def due_to_expire(self, now: datetime, limit: int) -> list[Coupon]:
         due = self._select(lambda c: c.state is CouponState.USABLE and c.valid_until <= now)
         return sorted(due, key=lambda c: (c.valid_until, str(c.id)))[:limit]
+
+
+class InMemoryOrderRefundRepository(InMemoryRepository[OrderRefund]):
+    table = "order_refunds"
+    not_found_code = "order_refund.not_found"
+
+    def live_for_order(self, order_id: UUID) -> OrderRefund | None:
+        found = self._select(lambda r: r.order_id == order_id and r.state in LIVE_STATES)
+        return found[0] if found else None
+
+    def pending_of_merchant(self, merchant_id: UUID, limit: int) -> list[OrderRefund]:
+        found = self._select(
+            lambda r: r.merchant_id == merchant_id and r.state is RefundRequestState.REQUESTED
+        )
+        return sorted(found, key=lambda r: (r.requested_at, str(r.id)))[:limit]

@@ -76,12 +76,14 @@ class InMemoryRepository(Generic[A]):
     """Base repository: ``get``/``add`` by id within the unit of work's tenant.
 
     Subclasses set ``table`` and may set ``unique`` (tuples of attribute names that must be
-    unique within a tenant, as the database's unique constraints are), then add their queries
+    unique within a tenant, as the database's unique constraints are) with the code a clash
+    raises in ``conflict_codes`` (``<table>.duplicate`` otherwise), then add their queries
     with :meth:`_select`.
     """
 
     table: ClassVar[str]
     unique: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    conflict_codes: ClassVar[dict[tuple[str, ...], str]] = {}
     not_found_code: ClassVar[str] = "not_found"
 
     def __init__(self, session: Session) -> None:
@@ -162,7 +164,7 @@ class InMemoryRepository(Generic[A]):
                 ]
                 if clashes:
                     raise Conflict(
-                        f"{self.table}.duplicate",
+                        self.conflict_codes.get(names, f"{self.table}.duplicate"),
                         f"another {self.table} already has this {'/'.join(names)}",
                         key=names,
                     )

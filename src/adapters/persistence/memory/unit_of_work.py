@@ -19,6 +19,7 @@ from adapters.persistence.memory.commerce import (
     InMemoryCouponRepository,
     InMemoryMerchantOrderRepository,
     InMemoryMerchantRepository,
+    InMemoryOrderRefundRepository,
     InMemoryProductRepository,
 )
 from adapters.persistence.memory.community import (
@@ -26,6 +27,12 @@ from adapters.persistence.memory.community import (
     InMemoryNoticeReadRepository,
     InMemoryNoticeRepository,
     InMemoryVisitorPassRepository,
+)
+from adapters.persistence.memory.engagement import (
+    InMemoryCommunityDirectoryRepository,
+    InMemoryFeedbackRepository,
+    InMemorySurveyRepository,
+    InMemorySurveyResponseRepository,
 )
 from adapters.persistence.memory.identity import (
     InMemoryCommunityRepository,
@@ -36,6 +43,7 @@ from adapters.persistence.memory.identity import (
     InMemoryStaffRepository,
     InMemoryTenantRepository,
 )
+from adapters.persistence.memory.parking import InMemoryParkingCardRepository
 from adapters.persistence.memory.payments import (
     InMemoryGatewayAccountRepository,
     InMemoryPaymentRepository,
@@ -106,6 +114,14 @@ class InMemoryUnitOfWork:
         self.merchant_orders = InMemoryMerchantOrderRepository(session)
         self.coupon_campaigns = InMemoryCouponCampaignRepository(session)
         self.coupons = InMemoryCouponRepository(session)
+        self.order_refunds = InMemoryOrderRefundRepository(session)
+        # engagement
+        self.surveys = InMemorySurveyRepository(session)
+        self.survey_responses = InMemorySurveyResponseRepository(session)
+        self.feedback = InMemoryFeedbackRepository(session)
+        self.directories = InMemoryCommunityDirectoryRepository(session)
+        # parking
+        self.parking_cards = InMemoryParkingCardRepository(session)
 
     def __enter__(self) -> Self:
         self._open(Session(self._store, self._tenant_id))

@@ -33,6 +33,7 @@ from adapters.persistence.sqlalchemy.repositories.commerce import (
     SqlCouponRepository,
     SqlMerchantOrderRepository,
     SqlMerchantRepository,
+    SqlOrderRefundRepository,
     SqlProductRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.community import (
@@ -40,6 +41,12 @@ from adapters.persistence.sqlalchemy.repositories.community import (
     SqlNoticeReadRepository,
     SqlNoticeRepository,
     SqlVisitorPassRepository,
+)
+from adapters.persistence.sqlalchemy.repositories.engagement import (
+    SqlCommunityDirectoryRepository,
+    SqlFeedbackRepository,
+    SqlSurveyRepository,
+    SqlSurveyResponseRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.identity import (
     SqlCommunityRepository,
@@ -54,6 +61,7 @@ from adapters.persistence.sqlalchemy.repositories.ledgers import (
     SqlPrepaymentRepository,
     SqlPublicFundRepository,
 )
+from adapters.persistence.sqlalchemy.repositories.parking import SqlParkingCardRepository
 from adapters.persistence.sqlalchemy.repositories.payments import (
     SqlGatewayAccountRepository,
     SqlPaymentRepository,
@@ -111,6 +119,14 @@ class SqlAlchemyUnitOfWork:
     merchant_orders: SqlMerchantOrderRepository
     coupon_campaigns: SqlCouponCampaignRepository
     coupons: SqlCouponRepository
+    order_refunds: SqlOrderRefundRepository
+    # engagement
+    surveys: SqlSurveyRepository
+    survey_responses: SqlSurveyResponseRepository
+    feedback: SqlFeedbackRepository
+    directories: SqlCommunityDirectoryRepository
+    # parking
+    parking_cards: SqlParkingCardRepository
 
     def __init__(
         self,
@@ -177,6 +193,14 @@ class SqlAlchemyUnitOfWork:
         self.merchant_orders = SqlMerchantOrderRepository(session, tenant_id, seen)
         self.coupon_campaigns = SqlCouponCampaignRepository(session, tenant_id, seen)
         self.coupons = SqlCouponRepository(session, tenant_id, seen)
+        self.order_refunds = SqlOrderRefundRepository(session, tenant_id, seen)
+        # engagement
+        self.surveys = SqlSurveyRepository(session, tenant_id, seen)
+        self.survey_responses = SqlSurveyResponseRepository(session, tenant_id, seen)
+        self.feedback = SqlFeedbackRepository(session, tenant_id, seen)
+        self.directories = SqlCommunityDirectoryRepository(session, tenant_id, seen)
+        # parking
+        self.parking_cards = SqlParkingCardRepository(session, tenant_id, seen)
 
     def __enter__(self) -> Self:
         if self._session is not None:

@@ -146,10 +146,12 @@ def _open_online(
     channel: PaymentChannel,
     close_after: timedelta,
     order: _Order,
+    *,
+    payment_id: UUID | None = None,
 ) -> PaymentView:
     """A pending online payment, recording the merchant that must receive the money."""
     at = clock.now()
-    payment_id = new_id()
+    payment_id = payment_id or new_id()
     payment = Payment(
         id=payment_id,
         tenant_id=uow.tenant_id,

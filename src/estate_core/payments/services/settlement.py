@@ -123,13 +123,17 @@ def surplus_policy(uow: PaymentUnitOfWork) -> SurplusPolicy:
 
 
 def apply_settlement(uow: PaymentUnitOfWork, payment: Payment, at: datetime) -> None:
-    """What a succeeded payment pays: its bills, its order, or the prepayment ledger.
+    """What a succeeded payment pays: its bills, its order, a parking card, or the prepayment
+    ledger.
 
     A bill that is no longer unpaid (paid by another payment that won the race, voided,
     refunded) is never paid twice: its part is surplus, refunded or credited by tenant setting.
     """
     if payment.target is PaymentTarget.MERCHANT_ORDER:
         _pay_order(uow, payment, at)
+        return
+    if payment.target is PaymentTarget.PARKING_CARD:
+        _renew_card(uow, payment, at)
         return
     policy = surplus_policy(uow)
     for allocation in payment.allocations:
@@ -170,6 +174,19 @@ def _pay_order(uow: PaymentUnitOfWork, payment: Payment, at: datetime) -> None:
         payment.record_surplus(None, refused.code, SurplusPolicy.REFUND, at)
 
 
+def _renew_card(uow: PaymentUnitOfWork, payment: Payment, at: datetime) -> None:
+    """Extend the parking card from the community's today; a card cancelled (or gone)
+    meanwhile gets its money back."""
+    try:
+        card = uow.parking_cards.for_space(_property_of(payment))
+        if card is None:
+            raise NotFound("parking_card.not_found", "the parking space has no card")
+        zone = uow.communities.get(card.community_id).zone
+        card.complete_renewal(payment.id, local_date(at, zone))
+    except (Conflict, NotFound) as refused:
+        payment.record_surplus(None, refused.code, SurplusPolicy.REFUND, at)
+
+
 def _credit(
     uow: PaymentUnitOfWork, payment: Payment, amount: Money, reason: str, at: datetime
 ) -> None:
@@ -194,7 +211,7 @@ class RefundView:
     payment_status: PaymentStatus
 
 
-def _refund_view(payment: Payment, out_refund_no: str) -> RefundView:
+def refund_view(payment: Payment, out_refund_no: str) -> RefundView:
     refund = payment.refund_by_no(out_refund_no)
     if refund is None:
         raise NotFound("payment.refund_not_found", "no refund with that number")
@@ -238,16 +255,32 @@ def refund_payment(
     with uow:
         payment = uow.payments.get(cmd.payment_id)
         staff = require_staff(actor, Permission.PAYMENT_REFUND, payment.community_id)
-        is_new = payment.refund_by_no(number) is None
-        refund = payment.request_refund(number, cmd.amount, cmd.reason, staff.staff_id, at)
-        if is_new:
-            if refund.from_prepayment.is_positive:
-                ledger = open_prepayment_ledger(uow, _property_of(payment))
-                ledger.debit(refund.from_prepayment, f"refund {number}", payment.id, at)
-            if payment.channel is PaymentChannel.OFFLINE:
-                _finish_refund(uow, payment, number, succeeded=True, at=at)
+        if issue_refund(uow, payment, number, cmd.amount, cmd.reason, staff.staff_id, at):
             uow.commit()
-        return _refund_view(payment, number)
+        return refund_view(payment, number)
+
+
+def issue_refund(
+    uow: PaymentUnitOfWork,
+    payment: Payment,
+    number: str,
+    amount: Money,
+    reason: str,
+    staff_id: UUID,
+    at: datetime,
+) -> bool:
+    """Request the refund ``number`` on the payment, in the caller's unit of work, once
+    authorised (by ``refund_payment``, or by an approved order refund request); True when it
+    is new and the caller must commit."""
+    is_new = payment.refund_by_no(number) is None
+    refund = payment.request_refund(number, amount, reason, staff_id, at)
+    if is_new:
+        if refund.from_prepayment.is_positive:
+            ledger = open_prepayment_ledger(uow, _property_of(payment))
+            ledger.debit(refund.from_prepayment, f"refund {number}", payment.id, at)
+        if payment.channel is PaymentChannel.OFFLINE:
+            _finish_refund(uow, payment, number, succeeded=True, at=at)
+    return is_new
 
 
 @attrs.frozen(kw_only=True)
@@ -269,7 +302,7 @@ def record_refund_result(
             raise NotFound("payment.not_found", "no payment has that number")
         if _finish_refund(uow, payment, cmd.out_refund_no, succeeded=cmd.succeeded, at=clock.now()):
             uow.commit()
-        return _refund_view(payment, cmd.out_refund_no)
+        return refund_view(payment, cmd.out_refund_no)
 
 
 def _finish_refund(

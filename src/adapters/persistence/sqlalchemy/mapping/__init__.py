@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session, configure_mappers, registry
 from adapters.persistence.sqlalchemy.mapping.billing import map_billing
 from adapters.persistence.sqlalchemy.mapping.commerce import map_commerce
 from adapters.persistence.sqlalchemy.mapping.community import map_community
+from adapters.persistence.sqlalchemy.mapping.engagement import map_engagement
 from adapters.persistence.sqlalchemy.mapping.identity import map_identity
+from adapters.persistence.sqlalchemy.mapping.parking import map_parking
 from adapters.persistence.sqlalchemy.mapping.properties import map_properties
 from adapters.persistence.sqlalchemy.mapping.reconciliation import map_reconciliation
 from adapters.persistence.sqlalchemy.mapping.service import map_service
@@ -46,6 +48,8 @@ def start_mappers() -> None:
         map_service(mapper_registry)
         map_commerce(mapper_registry)
         map_reconciliation(mapper_registry)
+        map_engagement(mapper_registry)
+        map_parking(mapper_registry)
         configure_mappers()
         event.listen(Session, "before_flush", bump_versions)
         _started = True

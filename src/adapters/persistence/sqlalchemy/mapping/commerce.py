@@ -37,11 +37,13 @@ from adapters.persistence.sqlalchemy.tables.commerce import (
     merchants,
     products,
 )
+from adapters.persistence.sqlalchemy.tables.order_refunds import order_refunds
 from estate_core.commerce.campaign import CouponCampaign
 from estate_core.commerce.coupon import Coupon
 from estate_core.commerce.discount import Discount
 from estate_core.commerce.merchant import Merchant, Product
 from estate_core.commerce.order import MerchantOrder, OrderLine
+from estate_core.commerce.order_refund import OrderRefund
 
 
 class MerchantCommunityRow:
@@ -220,7 +222,17 @@ def _map_coupons(mappers: registry) -> None:
     )
 
 
+def _map_order_refunds(mappers: registry) -> None:
+    mappers.map_imperatively(
+        OrderRefund,
+        order_refunds,
+        version_id_col=order_refunds.c.version,
+        properties={VERSION_ATTRIBUTE: order_refunds.c.version},
+    )
+
+
 def map_commerce(mappers: registry) -> None:
     _map_merchants(mappers)
     _map_orders(mappers)
     _map_coupons(mappers)
+    _map_order_refunds(mappers)

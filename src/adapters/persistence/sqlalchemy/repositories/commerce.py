@@ -27,10 +27,12 @@ from adapters.persistence.sqlalchemy.tables.commerce import (
     merchants,
     products,
 )
+from adapters.persistence.sqlalchemy.tables.order_refunds import order_refunds
 from estate_core.commerce.campaign import CouponCampaign
 from estate_core.commerce.coupon import Coupon
 from estate_core.commerce.merchant import Merchant, Product
 from estate_core.commerce.order import MerchantOrder
+from estate_core.commerce.order_refund import OrderRefund
 from estate_core.shared.errors import NotFound
 from estate_core.shared.pagination import Page, PageRequest
 
@@ -209,4 +211,29 @@ class SqlCouponRepository(SqlRepository[Coupon]):
             .order_by(c.valid_until, c.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=coupons)
+        )
+
+
+_PENDING_REFUND = sa.text("order_refunds.state = 'requested'")
+"""Written as the partial index's predicate, so PostgreSQL matches ``ix_order_refunds_pending``."""
+
+
+class SqlOrderRefundRepository(SqlRepository[OrderRefund]):
+    model = OrderRefund
+    table = order_refunds
+    not_found_code = "order_refund.not_found"
+
+    def live_for_order(self, order_id: UUID) -> OrderRefund | None:
+        c = order_refunds.c
+        return self._one(
+            self._select().where(c.order_id == order_id, c.state.in_(["requested", "approved"]))
+        )
+
+    def pending_of_merchant(self, merchant_id: UUID, limit: int) -> list[OrderRefund]:
+        c = order_refunds.c
+        return self._all(
+            self._select()
+            .where(c.merchant_id == merchant_id, _PENDING_REFUND)
+            .order_by(c.requested_at, c.id)
+            .limit(limit)
         )

@@ -1,0 +1,1 @@
+"""Use cases of the engagement context, one module per aggregate or workflow."""
