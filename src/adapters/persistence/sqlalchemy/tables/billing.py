@@ -28,7 +28,9 @@ then the ORDER BY columns, so a keyset page costs the same at any depth):
 - ``bills (tenant, community, period_start, property, id)`` and ``(tenant, community, status,
   period_start, property, id)``: the staff list without and with a status;
 - ``bills (tenant, community, due_date, property) WHERE unpaid``: the arrears list 欠费 (an
-  aggregate per property: each page reads the community's overdue bills, not the whole table).
+  aggregate per property: each page reads the community's overdue bills, not the whole table);
+  ``(tenant, community, property, due_date) WHERE unpaid``: the arrears report, grouped in
+  property order so a page reads only its own properties' bills (``reports.py``).
 """
 
 from __future__ import annotations
@@ -198,6 +200,14 @@ bills = sa.Table(
         "community_id",
         "due_date",
         "property_id",
+        where=UNPAID,
+    ),
+    partial_index(
+        "ix_bills_community_unpaid_by_property",
+        "tenant_id",
+        "community_id",
+        "property_id",
+        "due_date",
         where=UNPAID,
     ),
 )
