@@ -1,5 +1,8 @@
 """Indexes of the reports: arrears by property, a community's payments by time of success.
 
+The arrears index in property order serves the largest-first arrears list as well (it groups
+without sorting), so it replaces ``ix_bills_community_unpaid_by_due_date``.
+
 Revision ID: 0015_reports
 Revises: 0009
 Create Date: 2026-12-04
@@ -21,6 +24,7 @@ UNPAID = sa.text("status = 'unpaid'")
 
 
 def upgrade() -> None:
+    op.drop_index("ix_bills_community_unpaid_by_due_date", table_name="bills")
     op.create_index(
         "ix_bills_community_unpaid_by_property",
         "bills",
@@ -38,3 +42,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_payments_community_by_succeeded_at", table_name="payments")
     op.drop_index("ix_bills_community_unpaid_by_property", table_name="bills")
+    op.create_index(
+        "ix_bills_community_unpaid_by_due_date",
+        "bills",
+        ["tenant_id", "community_id", "due_date", "property_id"],
+        sqlite_where=UNPAID,
+        postgresql_where=UNPAID,
+    )
