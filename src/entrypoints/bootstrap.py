@@ -25,11 +25,15 @@ from adapters.persistence.sqlalchemy import (
 from adapters.persistence.sqlalchemy.key_check import check_secret_key
 from adapters.persistence.sqlalchemy.migrate import require_current
 from adapters.persistence.sqlalchemy.personal_data import FieldCipher, configure_personal_data
+from adapters.persistence.sqlalchemy.reports import SqlReportQueries, tenant_ids
 from adapters.sms.console import ConsoleSmsSender
 from entrypoints.config import Settings
 from estate_core.identity.ports import SmsSender
 from estate_core.identity.sms import CodeSecret
+from estate_core.payments.gateway import PaymentGateways
+from estate_core.reports.ports import ReportQueries
 from estate_core.shared.clock import Clock, SystemClock
+from estate_core.shared.errors import InvalidInput
 from estate_core.unit_of_work import EstateUnitOfWork
 
 
@@ -43,10 +47,22 @@ class Estate:
     code_secret: CodeSecret
     moderator: RuleBasedModerator
     merchant_accounts: ConfiguredMerchantAccounts
+    report_queries: Callable[[UUID], ReportQueries] | None = None
+    """The reports' read models; SQL only (the in-memory adapters have none)."""
+    tenant_ids: Callable[[], list[UUID]] = list
+    """Every tenant of the database, for jobs run for each (``estate reconcile``)."""
+    gateways: PaymentGateways | None = None
+    """The tenants' payment gateways; None until merchant configuration provides them."""
 
     def uow(self, tenant_id: UUID) -> EstateUnitOfWork:
         """A unit of work for one tenant (property company); use it in a ``with`` block."""
         return self.unit_of_work(tenant_id)
+
+    def reports(self, tenant_id: UUID) -> ReportQueries:
+        """The report queries of one tenant; refused without a SQL database."""
+        if self.report_queries is None:
+            raise InvalidInput("report.needs_database", "reports are read from the SQL database")
+        return self.report_queries(tenant_id)
 
 
 def _code_secret(secret_key: str) -> CodeSecret:
@@ -98,6 +114,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
 
     return Estate(
         unit_of_work=unit_of_work,
+        report_queries=lambda tenant_id: SqlReportQueries(engine, tenant_id),
+        tenant_ids=lambda: tenant_ids(engine),
         clock=the_clock,
         sms=ConsoleSmsSender(),
         code_secret=_code_secret(settings.secret_key),

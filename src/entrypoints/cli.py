@@ -15,6 +15,7 @@ from entrypoints.config import Settings
 from entrypoints.demo import run_demo
 from entrypoints.import_commands import add_import_commands
 from entrypoints.listing_commands import add_listing_commands
+from entrypoints.report_commands import add_report_commands
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -53,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
     db_upgrade.set_defaults(run=_db_upgrade)
     add_import_commands(commands)
     add_listing_commands(commands)
+    add_report_commands(commands)
     return root
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from adapters.persistence.sqlalchemy.errors import database_errors
 from adapters.persistence.sqlalchemy.repositories.billing import _cursor, _uuid
 from adapters.persistence.sqlalchemy.tables.billing import UNPAID, bills
+from adapters.persistence.sqlalchemy.tables.identity import tenants
 from adapters.persistence.sqlalchemy.tables.payments import payment_refunds, payments
 from adapters.persistence.sqlalchemy.tables.properties import properties
 from estate_core.billing.model import BillStatus
@@ -225,3 +226,9 @@ class SqlReportQueries:
             )
             for (day_of, channel), counts in sorted(figures.items())
         ]
+
+
+def tenant_ids(engine: Engine) -> list[UUID]:
+    """Every tenant (property company) of the database, for jobs that run for each of them."""
+    with database_errors(), engine.connect() as connection:
+        return list(connection.scalars(sa.select(tenants.c.id).order_by(tenants.c.id)))
