@@ -31,6 +31,7 @@ from adapters.persistence.sqlalchemy import (
 from adapters.persistence.sqlalchemy.key_check import check_secret_key
 from adapters.persistence.sqlalchemy.migrate import require_current
 from adapters.persistence.sqlalchemy.personal_data import FieldCipher, configure_personal_data
+from adapters.persistence.sqlalchemy.reports import SqlReportQueries, tenant_ids
 from adapters.sms.console import ConsoleSmsSender
 from entrypoints.config import Settings
 from estate_core.identity.ports import SmsSender
@@ -39,7 +40,9 @@ from estate_core.payments.credentials import AccountMode, Platform
 from estate_core.payments.gateway import PaymentGateways
 from estate_core.payments.ports import MerchantAccounts
 from estate_core.payments.values import PaymentChannel
+from estate_core.reports.ports import ReportQueries
 from estate_core.shared.clock import Clock, SystemClock
+from estate_core.shared.errors import InvalidInput
 from estate_core.unit_of_work import EstateUnitOfWork
 
 
@@ -58,6 +61,10 @@ class Estate:
     gateways: PaymentGateways
     public_url: str
     """Where gateways reach this service (notification URLs)."""
+    report_queries: Callable[[UUID], ReportQueries] | None = None
+    """The reports' read models; SQL only (the in-memory adapters have none)."""
+    tenant_ids: Callable[[], list[UUID]] = list
+    """Every tenant of the database, for jobs run for each (``estate reconcile``)."""
 
     def uow(self, tenant_id: UUID) -> EstateUnitOfWork:
         """A unit of work for one tenant (property company); use it in a ``with`` block."""
@@ -66,6 +73,12 @@ class Estate:
     def notify_url(self, tenant_id: UUID, channel: PaymentChannel) -> str:
         """The webhook of a tenant's notifications of a channel (``entrypoints.http.notify``)."""
         return f"{self.public_url}/notify/{channel.value}/{tenant_id}"
+
+    def reports(self, tenant_id: UUID) -> ReportQueries:
+        """The report queries of one tenant; refused without a SQL database."""
+        if self.report_queries is None:
+            raise InvalidInput("report.needs_database", "reports are read from the SQL database")
+        return self.report_queries(tenant_id)
 
 
 GATEWAY_FACTORIES: dict[AccountMode, GatewayFactory] = {**WECHAT_V3_FACTORIES}
@@ -153,6 +166,8 @@ def bootstrap(
     merchants, gateways = _payments(unit_of_work, settings.platform, gateway_factories)
     return Estate(
         unit_of_work=unit_of_work,
+        report_queries=lambda tenant_id: SqlReportQueries(engine, tenant_id),
+        tenant_ids=lambda: tenant_ids(engine),
         clock=the_clock,
         sms=sms or ConsoleSmsSender(),
         code_secret=_code_secret(settings.secret_key),

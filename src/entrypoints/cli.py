@@ -15,6 +15,7 @@ from entrypoints.config import Settings
 from entrypoints.demo import run_demo
 from entrypoints.import_commands import add_import_commands
 from entrypoints.listing_commands import add_listing_commands
+from entrypoints.report_commands import add_report_commands
 from entrypoints.sandbox_command import add_sandbox_command
 from entrypoints.serve_command import add_serve_command
 from entrypoints.worker.commands import add_worker_commands
@@ -59,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     add_serve_command(commands)
     add_worker_commands(commands)
     add_sandbox_command(commands)
+    add_report_commands(commands)
     return root
 
 

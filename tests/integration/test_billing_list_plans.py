@@ -83,7 +83,7 @@ SORTED = {
 }
 
 GROUPED = {
-    "ix_bills_community_unpaid_by_due_date": lambda uow: uow.bills.arrears(new_id(), DAY, LARGEST),
+    "ix_bills_community_unpaid_by_property": lambda uow: uow.bills.arrears(new_id(), DAY, LARGEST),
     "ix_payment_refunds_requested": lambda uow: uow.payments.refunds_requested_before(AT, 100),
 }
 

@@ -37,6 +37,9 @@ from estate_core.shared.tabular import RowErrors, cleaned, read_csv_rows, row_nu
 from estate_core.shared.text import check_text
 
 MAX_ROWS = 50_000
+BATCH_ROWS = 500
+"""Rows checked or stored between two releases of the unit of work (``uow.release()``): the
+whole file stays one transaction, but only one batch's aggregates are held in memory."""
 REQUIRED_COLUMNS = ("building", "unit", "room", "owner_name", "owner_phone")
 
 #: Header names accepted in a file, Chinese as staff export them from other systems.
@@ -156,8 +159,10 @@ def _store(
     uow: PropertiesUnitOfWork, clock: Clock, community_id: UUID, rows: Sequence[_Row]
 ) -> OwnerImportResult:
     created = updated = unchanged = bound = 0
-    for row in rows:
-        prop = row.existing
+    for number, row in enumerate(rows, 1):
+        if number % BATCH_ROWS == 0:
+            uow.release()
+        prop = None if row.existing is None else uow.properties.get(row.existing.id)
         if prop is None:
             prop = add_property(
                 uow,
@@ -188,6 +193,8 @@ def _validate(
     valid: list[_Row] = []
     invalid: list[dict[str, Any]] = []
     for index, raw in enumerate(cmd.rows):
+        if index and index % BATCH_ROWS == 0:
+            uow.release()
         number = row_number(raw, cmd.first_row_number + index)
         errors = RowErrors()
         row = cleaned(raw)

@@ -37,3 +37,10 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+    def release(self) -> None:
+        """Write the changes so far into the open transaction (events included) and forget the
+        aggregates loaded, so a long import keeps one batch in memory, not the whole file. The
+        transaction stays open: ``commit`` or leaving the block decides as before. Aggregates
+        got earlier are no longer tracked: get them again to change them."""
+        ...

@@ -155,3 +155,6 @@ class InMemoryUnitOfWork:
 
     def rollback(self) -> None:
         self._open(Session(self._store, self._tenant_id))
+
+    def release(self) -> None:
+        """Nothing to release: the in-memory session's copies are the working set itself."""

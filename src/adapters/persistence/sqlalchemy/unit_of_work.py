@@ -224,7 +224,9 @@ class SqlAlchemyUnitOfWork:
             finally:
                 session.close()
 
-    def commit(self) -> None:
+    def _write_pending(self) -> list[Aggregate]:
+        """Flush the session and queue the seen aggregates' events in the outbox, in the open
+        transaction; returns the aggregates whose events were queued."""
         session = self.session
         aggregates = [a for a in self._seen.values() if isinstance(a, Aggregate)]
         now = self._clock.now()
@@ -243,9 +245,22 @@ class SqlAlchemyUnitOfWork:
             session.flush()
             if messages:
                 session.execute(sa.insert(outbox), messages)
-            session.commit()
+        return aggregates
+
+    def commit(self) -> None:
+        aggregates = self._write_pending()
+        with database_errors():
+            self.session.commit()
         for aggregate in aggregates:
             aggregate.take_events()
+
+    def release(self) -> None:
+        """Flush, queue the events and empty the session, in the same transaction. A rollback
+        after a release also undoes the released batches (they were never committed)."""
+        for aggregate in self._write_pending():
+            aggregate.take_events()
+        self.session.expunge_all()
+        self._seen.clear()
 
     def rollback(self) -> None:
         """Forget every change since the last commit; the repositories start afresh."""

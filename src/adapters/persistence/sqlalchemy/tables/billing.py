@@ -27,8 +27,11 @@ then the ORDER BY columns, so a keyset page costs the same at any depth):
   id``);
 - ``bills (tenant, community, period_start, property, id)`` and ``(tenant, community, status,
   period_start, property, id)``: the staff list without and with a status;
-- ``bills (tenant, community, due_date, property) WHERE unpaid``: the arrears list 欠费 (an
-  aggregate per property: each page reads the community's overdue bills, not the whole table).
+- ``bills (tenant, community, property, due_date) WHERE unpaid``: arrears 欠费, grouped per
+  property in index order without a sort. The largest-first list reads the community's overdue
+  bills (not the whole table); the report (``reports.py``) pages by property, so a page reads
+  only its own properties' bills (revision 0014 replaced ``(tenant, community, due_date,
+  property)``).
 """
 
 from __future__ import annotations
@@ -193,11 +196,11 @@ bills = sa.Table(
         "id",
     ),
     partial_index(
-        "ix_bills_community_unpaid_by_due_date",
+        "ix_bills_community_unpaid_by_property",
         "tenant_id",
         "community_id",
-        "due_date",
         "property_id",
+        "due_date",
         where=UNPAID,
     ),
 )

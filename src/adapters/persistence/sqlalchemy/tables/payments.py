@@ -24,7 +24,8 @@ pending`` the worker's query of payments whose notification never came; ``(tenan
 id) WHERE pending`` the worker's 超时关单; ``payment_refunds (tenant, requested_at, payment) WHERE
 requested`` the worker's query of refunds awaiting their result; ``(tenant, succeeded_at)`` and
 ``payment_refunds (tenant, finished_at)`` the payments and refunds done in a day, which that
-day's statement must list (对账, revision 0010).
+day's statement must list (对账, revision 0010); ``(tenant, community, succeeded_at)`` a
+community's income by day (收入明细, ``reports.py``).
 """
 
 from __future__ import annotations
@@ -169,6 +170,12 @@ payments = sa.Table(
     ),
 )
 sa.Index("ix_payments_by_succeeded_at", payments.c.tenant_id, payments.c.succeeded_at)
+sa.Index(
+    "ix_payments_community_by_succeeded_at",
+    payments.c.tenant_id,
+    payments.c.community_id,
+    payments.c.succeeded_at,
+)
 sa.Index(
     "ix_payments_by_property",
     payments.c.tenant_id,
