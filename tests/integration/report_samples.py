@@ -45,7 +45,8 @@ def a_report_world(
     elsewhere = a_bill(other.item, other.homes[0], 1)
     elsewhere.settle(new_id(), Money(25_000), LATE_EVENING)
     with make_uow(tenant_id) as uow:
-        uow.billing_writer.add_new([*made.values(), elsewhere])
+        for bill in [*made.values(), elsewhere]:
+            uow.bills.add(bill)
         first = a_bill_payment(estate.homes[0], [made[0, 2]])
         first.settle(first.amount, WECHAT, "4200000101", AFTER_MIDNIGHT)
         second = a_bill_payment(estate.homes[1], [made[1, 1]])

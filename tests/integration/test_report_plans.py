@@ -42,7 +42,8 @@ def analysed(make_uow: Callable[[UUID], SqlAlchemyUnitOfWork], engine: Engine) -
             if number % 3 == 0:
                 bill.settle(new_id(), bill.amount_due, AT + timedelta(seconds=number))
         with make_uow(tenant_id) as uow:
-            uow.billing_writer.add_new(made)
+            for bill in made:
+                uow.bills.add(bill)
             for number, home in enumerate(estate.homes):
                 payment = a_bill_payment(home, [made[6 * number + 1]])
                 at = AT - timedelta(days=number)
