@@ -76,8 +76,9 @@ class WeChatV2Emulator:
 
     # --- what a checkout page or a test does -------------------------------------------------
 
-    def pay(self, out_trade_no: str) -> int:
-        """The payer pays: mark the order paid and post its notification; the receiver's status.
+    def pay(self, out_trade_no: str, *, deliver: bool = True) -> int | None:
+        """The payer pays: mark the order paid and post its notification; the receiver's status
+        (None when ``deliver`` is off: a notification lost on the way, for the query to find).
 
         An order already paid has its notification posted again, as the gateway retries.
         """
@@ -89,7 +90,7 @@ class WeChatV2Emulator:
             elif order.state not in ("SUCCESS", "REFUND"):
                 raise ValueError(f"order {out_trade_no} is {order.state}, it cannot be paid")
             url, message = order.notify_url, order.notification()
-        return self._post(url, message)
+        return self._post(url, message) if deliver else None
 
     def cancel(self, out_trade_no: str) -> None:
         """The payer gives up: the order is closed unpaid (no notification, as at the gateway)."""
