@@ -68,7 +68,14 @@ def settle_pending(context: JobContext) -> None:
 
 def refunds(context: JobContext) -> None:
     """Refunds still waiting for their result: queried, or submitted if the gateway has none."""
-    _sync_refunds(context, timedelta(minutes=2))
+    sync_refunds(
+        context.estate.uow(context.item.tenant_id),
+        FixedClock(context.now),
+        context.estate.gateways,
+        _actor(context),
+        notify_url=context.estate.notify_url,
+        limit=PAYMENT_BATCH,
+    )
 
 
 def refund_requested(context: JobContext) -> None:
@@ -82,24 +89,14 @@ def refund_requested(context: JobContext) -> None:
         refund = payment.refund_by_no(out_refund_no)
         if refund is None or refund.status is not RefundStatus.REQUESTED:
             return
+        if not payment.channel.is_online:
+            return
         order = refund_order(payment, out_refund_no, context.estate.notify_url, tenant_id)
         channel = payment.channel
     gateway = context.estate.gateways.for_channel(tenant_id, channel)
     report = gateway.refund(order)
     if report.state is not RefundState.PROCESSING:
         record_refund_report(uow, FixedClock(context.now), report)
-
-
-def _sync_refunds(context: JobContext, older_than: timedelta) -> None:
-    sync_refunds(
-        context.estate.uow(context.item.tenant_id),
-        FixedClock(context.now),
-        context.estate.gateways,
-        _actor(context),
-        older_than=older_than,
-        notify_url=context.estate.notify_url,
-        limit=PAYMENT_BATCH,
-    )
 
 
 def reconcile(context: JobContext) -> None:
