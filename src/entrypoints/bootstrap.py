@@ -18,6 +18,8 @@ from adapters.payment.accounts import (
     StoredMerchantAccounts,
     StoredPaymentGateways,
 )
+from adapters.payment.alipay import ALIPAY_FACTORIES
+from adapters.payment.wechat_v2 import WECHAT_V2_FACTORIES
 from adapters.payment.wechat_v3 import WECHAT_V3_FACTORIES
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
 from adapters.persistence.sqlalchemy import (
@@ -81,7 +83,11 @@ class Estate:
         return self.report_queries(tenant_id)
 
 
-GATEWAY_FACTORIES: dict[AccountMode, GatewayFactory] = {**WECHAT_V3_FACTORIES}
+GATEWAY_FACTORIES: dict[AccountMode, GatewayFactory] = {
+    **WECHAT_V3_FACTORIES,
+    **WECHAT_V2_FACTORIES,
+    **ALIPAY_FACTORIES,
+}
 """The adapter of each account mode; a mode without one cannot open payments."""
 
 

@@ -1,7 +1,7 @@
 """`estate sandbox`: every gateway emulator on loopback, with the keys of a demo merchant.
 
 Every module of ``entrypoints.sandbox`` that defines a class named ``…Emulator`` is started
-(WeChat Pay v3 here; v2 and Alipay join by adding their module), each on its own port. An
+(WeChat Pay v3 and v2, Alipay), each on its own port. An
 emulator that offers ``demo_credentials()`` opens a demo merchant; its credentials (keys in
 the clear: sandbox keys, never production ones) are written to
 ``<data dir>/sandbox/<emulator>.json`` so staff can enter them as the company's merchant
@@ -115,13 +115,14 @@ def running_sandbox(
         for number, (name, emulator_class) in enumerate(sorted(emulator_classes().items())):
             emulator = _emulator(keys, name, emulator_class)
             own_port = port + 1 + number if port else 0
-            url = stack.enter_context(serving(emulator.app(), host=host, port=own_port))
+            base = stack.enter_context(serving(emulator.app(), host=host, port=own_port))
+            url = base + getattr(emulator, "gateway_path", "")
             checkout = getattr(emulator, "checkout_path", None)
             running.append(
                 RunningEmulator(
                     name=name,
                     url=url,
-                    checkout_url=f"{url}{checkout}" if checkout else None,
+                    checkout_url=f"{base}{checkout}" if checkout else None,
                     credentials_file=_save_credentials(keys, name, emulator),
                 )
             )

@@ -35,7 +35,7 @@ from estate_core.payments.gateway import (
     TradeReport,
     TradeStatus,
 )
-from estate_core.payments.values import PaymentChannel
+from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.shared.money import Money
 
 KINDS = {
@@ -93,7 +93,11 @@ def test_each_channel_is_paid_and_its_notification_verified(
         AT,
     )
     assert notice.merchant == v2.gateway.merchant
-    assert notice.merchant.merchant_id == (v2.merchant.sub_mch_id or v2.merchant.mch_id)
+    assert notice.merchant == MerchantAccount(
+        app_id=v2.merchant.app_id,
+        merchant_id=v2.merchant.mch_id,
+        sub_merchant_id=v2.merchant.sub_mch_id,
+    )
     assert notice.transaction_id
     assert notice.transaction_id.startswith("42000")
     assert v2.emulator.deliveries[-1].acknowledged

@@ -10,19 +10,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
+from adapters.payment.accounts import GatewaySetup
 from adapters.payment.wechat_v3 import WechatPayV3Gateway
 from adapters.payment.wechat_v3_account import account_from
+from entrypoints.bootstrap import GATEWAY_FACTORIES
 from entrypoints.config import Settings
 from entrypoints.sandbox_command import emulator_classes, running_sandbox
-from estate_core.payments.credentials import WechatV3Credentials, from_document
+from estate_core.payments.credentials import Platform, WechatV3Credentials, from_document
 from estate_core.payments.gateway import GatewayOrder
 from estate_core.payments.values import PaymentChannel
+from estate_core.shared.ids import new_id
 from estate_core.shared.money import Money
 
 
 def test_every_emulator_module_is_found() -> None:
-    assert "wechat_v3" in emulator_classes()
+    assert {"wechat_v3", "wechat_v2", "alipay"} <= set(emulator_classes())
 
 
 def test_the_sandbox_serves_its_emulators_their_keys_and_a_checkout_page(tmp_path: Path) -> None:
@@ -78,3 +82,37 @@ def test_a_restarted_sandbox_keeps_the_keys_staff_entered(tmp_path: Path) -> Non
         )
         assert opened.url is not None
         assert opened.url.startswith(again.url)
+
+
+@pytest.mark.parametrize(
+    ("name", "channel"),
+    [("wechat_v2", PaymentChannel.WECHAT_NATIVE), ("alipay", PaymentChannel.ALIPAY_QR)],
+)
+def test_the_v2_and_alipay_demo_merchants_open_orders_after_a_restart(
+    tmp_path: Path, name: str, channel: PaymentChannel
+) -> None:
+    """The saved keys and the printed gateway URL are what the stored account's adapter uses."""
+    settings = Settings.load(
+        {"ESTATE_DATA_DIR": str(tmp_path / "var"), "ESTATE_SECRET_KEY": "k" * 40}
+    )
+    with running_sandbox(settings) as (_, running):
+        [first] = [e for e in running if e.name == name]
+        assert first.credentials_file is not None
+        entered = from_document(json.loads(first.credentials_file.read_text(encoding="utf-8"))[0])
+    with running_sandbox(settings) as (_, running):
+        [again] = [e for e in running if e.name == name]
+        setup = GatewaySetup(
+            tenant_id=new_id(), generations=(entered,), gateway_url=again.url, platform=Platform()
+        )
+        gateway = GATEWAY_FACTORIES[entered.mode](setup)
+        opened = gateway.create(
+            GatewayOrder(
+                out_trade_no="260315SANDBOX0000000000000000002",
+                channel=channel,
+                amount=Money(1),
+                description="沙箱",
+                notify_url="http://127.0.0.1:9/notify",
+                expires_at=datetime.now(UTC) + timedelta(minutes=15),
+            )
+        )
+        assert opened.url

@@ -73,7 +73,7 @@ def event_names(engine: Engine) -> list[str]:
 @attrs.define
 class PayWorld:
     estate: Estate
-    emulator: WechatPayV3Emulator
+    emulator: Any
     gateway_url: str
     world: World
     home: UUID

@@ -17,6 +17,7 @@ from typing import Any
 
 from alipay import AliPay, ISVAliPay
 
+from adapters.payment.accounts import GatewayFactory, GatewaySetup
 from adapters.payment.alipay_calls import call, field, pem
 from adapters.payment.alipay_notice import parse_notification
 from adapters.payment.alipay_statement import parse_statement
@@ -27,6 +28,8 @@ from adapters.payment.alipay_wire import (
     from_beijing,
     yuan_text,
 )
+from adapters.payment.generations import KeyGenerations
+from estate_core.payments.credentials import AccountMode, AlipayCredentials, AlipayIsvCredentials
 from estate_core.payments.gateway import (
     Checkout,
     CheckoutKind,
@@ -36,6 +39,7 @@ from estate_core.payments.gateway import (
     GatewayUnavailable,
     Notice,
     NotificationRequest,
+    PaymentGateway,
     RefundOrder,
     RefundReport,
     RefundState,
@@ -102,9 +106,10 @@ class AlipayGateway:
 
     @property
     def merchant(self) -> MerchantAccount:
-        """The receiving account as payments record it: the tenant's app and seller id."""
+        """The receiving account as payments record it (``receiving_account``): the app that
+        signs (the tenant's, or the ISV's), the seller id, and in ISV mode the tenant's app."""
         return MerchantAccount(
-            app_id=self._auth_app_id or self._app_id, merchant_id=self._seller_id
+            app_id=self._app_id, merchant_id=self._seller_id, sub_merchant_id=self._auth_app_id
         )
 
     def create(self, order: GatewayOrder) -> Checkout:
@@ -273,3 +278,46 @@ class AlipayGateway:
             return parse_statement(archive)
         except ValueError as error:
             raise GatewayUnavailable(f"the Alipay bill could not be read: {error}") from None
+
+
+def _alipay(
+    credentials: AlipayCredentials | AlipayIsvCredentials, setup: GatewaySetup
+) -> AlipayGateway:
+    if isinstance(credentials, AlipayCredentials):
+        return AlipayGateway(
+            app_id=credentials.app_id,
+            seller_id=credentials.seller_id,
+            app_private_key=credentials.app_private_key,
+            alipay_public_key=credentials.alipay_public_key,
+            gateway_url=setup.gateway_url,
+        )
+    isv = setup.platform.isv()
+    return AlipayGateway(
+        app_id=isv.app_id,
+        seller_id=credentials.seller_id,
+        app_private_key=isv.app_private_key,
+        alipay_public_key=isv.alipay_public_key,
+        gateway_url=setup.gateway_url,
+        app_auth_token=credentials.app_auth_token,
+        auth_app_id=credentials.auth_app_id,
+    )
+
+
+def alipay_gateway(setup: GatewaySetup) -> PaymentGateway:
+    """The factory ``StoredPaymentGateways`` calls for ``alipay`` and ``alipay_isv``: the newest
+    generation does the work, the previous ones still verify the notifications of payments
+    opened under them (same mode only: a switch of mode is another receiving account)."""
+    return KeyGenerations(
+        [
+            _alipay(credentials, setup)
+            for credentials in setup.generations
+            if isinstance(credentials, AlipayCredentials | AlipayIsvCredentials)
+            and credentials.mode is setup.current.mode
+        ]
+    )
+
+
+ALIPAY_FACTORIES: dict[AccountMode, GatewayFactory] = {
+    AccountMode.ALIPAY: alipay_gateway,
+    AccountMode.ALIPAY_ISV: alipay_gateway,
+}

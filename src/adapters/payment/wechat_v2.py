@@ -16,8 +16,11 @@ from urllib.parse import quote
 
 from wechatpy.utils import random_string
 
+from adapters.payment.accounts import GatewayFactory, GatewaySetup
+from adapters.payment.generations import KeyGenerations
 from adapters.payment.wechat_v2_bill import NO_BILL, parse_statement
 from adapters.payment.wechat_v2_client import (
+    SignType,
     V2Client,
     WeChatV2Account,
     answer_fields,
@@ -28,6 +31,7 @@ from adapters.payment.wechat_v2_client import (
     sign,
 )
 from adapters.payment.wechat_v2_notify import REFUND_STATES, verify_notification
+from estate_core.payments.credentials import AccountMode, WechatV2Credentials
 from estate_core.payments.gateway import (
     Checkout,
     CheckoutKind,
@@ -37,6 +41,7 @@ from estate_core.payments.gateway import (
     GatewayUnavailable,
     Notice,
     NotificationRequest,
+    PaymentGateway,
     RefundOrder,
     RefundReport,
     RefundState,
@@ -251,3 +256,30 @@ class WeChatPayV2Gateway:
         if not isinstance(text, str):
             raise GatewayUnavailable("the statement came as XML, not as text")
         return parse_statement(text, self._account.mch_id, self._account.sub_mch_id)
+
+
+def _v2_account(credentials: WechatV2Credentials, gateway_url: str) -> WeChatV2Account:
+    return WeChatV2Account(
+        app_id=credentials.app_id,
+        mch_id=credentials.mch_id,
+        api_key=credentials.api_key,
+        sign_type=SignType(credentials.sign_type.value),
+        base_url=gateway_url.rstrip("/") + "/",
+    )
+
+
+def wechat_v2_gateway(setup: GatewaySetup) -> PaymentGateway:
+    """The factory ``StoredPaymentGateways`` calls for ``wechat_v2``: the newest API key does
+    the work, the previous ones still verify the notifications of payments opened under them."""
+    return KeyGenerations(
+        [
+            WeChatPayV2Gateway(_v2_account(credentials, setup.gateway_url))
+            for credentials in setup.generations
+            if isinstance(credentials, WechatV2Credentials)
+        ]
+    )
+
+
+WECHAT_V2_FACTORIES: dict[AccountMode, GatewayFactory] = {AccountMode.WECHAT_V2: wechat_v2_gateway}
+"""WeChat partner mode has no v2 flavour in the stored configuration: the service provider is
+a v3 merchant (``Platform.wechat_service_provider``), so ``wechat_partner`` is the v3 adapter's."""

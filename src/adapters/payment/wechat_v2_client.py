@@ -73,17 +73,19 @@ class WeChatV2Account:
 
     @property
     def merchant(self) -> MerchantAccount:
-        """The account the money goes to: the sub-merchant in partner mode (seed 000)."""
+        """The account payments record (``receiving_account``): in partner mode the service
+        provider's ``appid``/``mch_id`` and the company's ``sub_mch_id``, all three checked."""
         return MerchantAccount(
-            app_id=self.sub_app_id or self.app_id, merchant_id=self.sub_mch_id or self.mch_id
+            app_id=self.app_id, merchant_id=self.mch_id, sub_merchant_id=self.sub_mch_id
         )
 
 
 def merchant_named(fields: Mapping[str, str]) -> MerchantAccount:
     """The receiving account as a signed gateway message names it, shaped like ``merchant``."""
     return MerchantAccount(
-        app_id=fields.get("sub_appid") or fields.get("appid", ""),
-        merchant_id=fields.get("sub_mch_id") or fields.get("mch_id", ""),
+        app_id=fields.get("appid", ""),
+        merchant_id=fields.get("mch_id", ""),
+        sub_merchant_id=fields.get("sub_mch_id") or None,
     )
 
 

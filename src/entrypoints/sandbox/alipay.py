@@ -40,6 +40,7 @@ from entrypoints.sandbox.alipay_state import (
     invalid,
     yuan_of,
 )
+from estate_core.payments.credentials import AlipayCredentials, from_document
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -63,6 +64,9 @@ class Delivery:
         return self.body == b"success"
 
 
+DEMO_APP, DEMO_SELLER = "2021000122600001", "2088102177846880"
+
+
 class AlipayEmulator(GatewayMethods):
     """Alipay's gateway with keys of its own (``private_key_pem`` to reuse given ones)."""
 
@@ -84,6 +88,45 @@ class AlipayEmulator(GatewayMethods):
         self._apps: dict[str, App] = {}
         self._grants: dict[str, tuple[str, Caller]] = {}
         self.serial = itertools.count(1)
+        self._demo: list[AlipayCredentials] = []
+
+    gateway_path = "/gateway.do"
+    """The gateway URL staff enter is the emulator's URL and this path (``estate sandbox``)."""
+
+    def demo_credentials(self) -> list[AlipayCredentials]:
+        """A merchant app for the demo, as a tenant would enter it: ``estate sandbox`` saves it
+        (with :meth:`state`, so the next start knows the same keys)."""
+        with self.lock:
+            if not self._demo:
+                app_key = keys.private_pem(keys.generate_private_key())
+                self._demo.append(
+                    AlipayCredentials(
+                        app_id=DEMO_APP,
+                        app_private_key=app_key,
+                        alipay_public_key=self.public_key_pem,
+                        seller_id=DEMO_SELLER,
+                    )
+                )
+                self.add_app(DEMO_APP, keys.public_pem(keys.load_private(app_key)), DEMO_SELLER)
+            return list(self._demo)
+
+    def state(self) -> dict[str, Any]:
+        """The keys to start again with (:meth:`from_state`): tenants' stored keys stay valid."""
+        return {
+            "private_key": keys.private_pem(self._key),
+            "apps": [credentials.to_document() for credentials in self._demo],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> AlipayEmulator:
+        emulator = cls(state["private_key"])
+        for document in state["apps"]:
+            credentials = from_document(document)
+            if isinstance(credentials, AlipayCredentials):
+                emulator._demo.append(credentials)
+                public = keys.public_pem(keys.load_private(credentials.app_private_key))
+                emulator.add_app(credentials.app_id, public, credentials.seller_id)
+        return emulator
 
     def add_app(self, app_id: str, public_key_pem: str, seller_id: str) -> None:
         """A merchant's own app (direct mode): it acts for its seller."""
@@ -157,14 +200,17 @@ class AlipayEmulator(GatewayMethods):
             raise KeyError(f"{len(found)} trades have number {out_trade_no}")
         return found[0]
 
-    def pay(self, out_trade_no: str) -> int | None:
-        """The buyer pays: the trade succeeds and its notification is posted."""
+    def pay(self, out_trade_no: str, *, deliver: bool = True) -> int | None:
+        """The buyer pays: the trade succeeds and its notification is posted (unless
+        ``deliver`` is off: a notification lost on the way, for the query to find)."""
         trade = self.find(out_trade_no)
         with self.lock:
             trade.expire(self.clock())
             if trade.status != WAIT_BUYER_PAY:
                 raise AlipayError("ACQ.TRADE_STATUS_ERROR", f"交易状态不合法: {trade.status}")
             trade.opened, trade.status, trade.paid_at = True, TRADE_SUCCESS, self.clock()
+        if not deliver:
+            return None
         return self.deliver(out_trade_no, self.notification_for(out_trade_no))
 
     def cancel(self, out_trade_no: str) -> int | None:

@@ -31,6 +31,7 @@ from entrypoints.sandbox.wechat_v2_protocol import (
     signed,
     to_xml,
 )
+from estate_core.payments.credentials import WechatV2Credentials, from_document
 
 __all__ = ["Delivery", "V2Merchant", "WeChatV2Emulator"]
 
@@ -56,6 +57,9 @@ class Delivery:
             return False
 
 
+DEMO_MCH, DEMO_APP = "1900000119", "wx2421b1c4370ec43c"
+
+
 class WeChatV2Emulator:
     """The gateway's side: merchants and their keys, orders and refunds in memory."""
 
@@ -69,6 +73,41 @@ class WeChatV2Emulator:
         self._ledger = Ledger(clock)
         self._lock = threading.Lock()
         self.deliveries: list[Delivery] = []
+        self._demo: list[WechatV2Credentials] = []
+
+    def demo_credentials(self) -> list[WechatV2Credentials]:
+        """A merchant for the demo, as a tenant would enter it: ``estate sandbox`` saves it
+        (with :meth:`state`, so the next start knows the same API key)."""
+        with self._lock:
+            if not self._demo:
+                demo = V2Merchant(mch_id=DEMO_MCH, api_key=secrets.token_hex(16), app_id=DEMO_APP)
+                self._demo.append(
+                    WechatV2Credentials(
+                        app_id=demo.app_id, mch_id=demo.mch_id, api_key=demo.api_key
+                    )
+                )
+                self._merchants[(demo.mch_id, None)] = demo
+            return list(self._demo)
+
+    def state(self) -> dict[str, Any]:
+        """The API keys to start again with (:meth:`from_state`)."""
+        return {"merchants": [credentials.to_document() for credentials in self._demo]}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> WeChatV2Emulator:
+        emulator = cls()
+        for document in state["merchants"]:
+            credentials = from_document(document)
+            if isinstance(credentials, WechatV2Credentials):
+                emulator._demo.append(credentials)
+                emulator.add_merchant(
+                    V2Merchant(
+                        mch_id=credentials.mch_id,
+                        api_key=credentials.api_key,
+                        app_id=credentials.app_id,
+                    )
+                )
+        return emulator
 
     def add_merchant(self, merchant: V2Merchant) -> None:
         with self._lock:
@@ -76,8 +115,9 @@ class WeChatV2Emulator:
 
     # --- what a checkout page or a test does -------------------------------------------------
 
-    def pay(self, out_trade_no: str) -> int:
-        """The payer pays: mark the order paid and post its notification; the receiver's status.
+    def pay(self, out_trade_no: str, *, deliver: bool = True) -> int | None:
+        """The payer pays: mark the order paid and post its notification; the receiver's status
+        (None when ``deliver`` is off: a notification lost on the way, for the query to find).
 
         An order already paid has its notification posted again, as the gateway retries.
         """
@@ -89,7 +129,7 @@ class WeChatV2Emulator:
             elif order.state not in ("SUCCESS", "REFUND"):
                 raise ValueError(f"order {out_trade_no} is {order.state}, it cannot be paid")
             url, message = order.notify_url, order.notification()
-        return self._post(url, message)
+        return self._post(url, message) if deliver else None
 
     def cancel(self, out_trade_no: str) -> None:
         """The payer gives up: the order is closed unpaid (no notification, as at the gateway)."""

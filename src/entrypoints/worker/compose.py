@@ -32,6 +32,7 @@ from entrypoints.worker.config import WorkerConfig
 from entrypoints.worker.delivery import Postman
 from entrypoints.worker.jobs import build_jobs
 from entrypoints.worker.messages import MESSAGES, Build, Lookups
+from entrypoints.worker.payments import PAYMENT_EVENTS
 from entrypoints.worker.runner import Finish, Handler, JobContext, Runner, WorkerSettings
 from entrypoints.worker.schedule import Scheduler, configured
 from estate_core.identity.ports import SmsSender
@@ -151,6 +152,7 @@ def build_worker(
         channels = channels_named(config.channels(), config, sms=estate.sms)
     postman = Postman(SqlDeliveries(engine), SqlRecipients(engine), channels)
     events = event_handlers(postman, SqlAudience(engine))
+    events.update(PAYMENT_EVENTS)
     events.update(extra_events or {})
     scheduler = Scheduler(queue, configured(config))
     runner = Runner(

@@ -2,9 +2,8 @@
 
 Every job is idempotent: the use cases skip what is already closed, expired, issued or sent, and
 the messages a job sends are keyed by its slot, so running a slot twice changes nothing more.
-Closing a payment at the gateway and querying payments whose notification never came belong to
-the payment gateway adapters: they hook in as the ``PaymentClosed`` event's handler and as a
-``query_pending_payments`` job (``build_jobs(extra=...)``), not here.
+The payment jobs (closing at the gateway, settling by query, refunds, reconciliation) are in
+``payments``.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from adapters.persistence.sqlalchemy.maintenance import purge_sms_codes
 from entrypoints.worker.arrears import BillArrears, KnownArrears
 from entrypoints.worker.delivery import Postman
 from entrypoints.worker.messages import due_reminder
+from entrypoints.worker.payments import PAYMENT_JOBS
 from entrypoints.worker.runner import Finish, Handler, JobContext
 from estate_core.billing.billing_run import RunBilling, run_billing
 from estate_core.billing.model import BillStatus
@@ -26,7 +26,6 @@ from estate_core.commerce.services.common import JOB_BATCH
 from estate_core.commerce.services.coupons import expire_coupons
 from estate_core.community.services.dunning import IssueDunningLetter, issue_dunning_letter
 from estate_core.community.services.notices import publish_due_notices
-from estate_core.payments.services.checkout import close_expired_payments
 from estate_core.service.complaint_services import close_unrated_complaints
 from estate_core.service.workorder_services import close_unrated
 from estate_core.shared.access import Permission, StaffActor, SystemActor
@@ -36,7 +35,6 @@ from estate_core.shared.money import Money
 from estate_core.shared.pagination import MAX_PAGE_SIZE, PageRequest
 
 SMS_CODE_RETENTION = timedelta(days=1)
-PAYMENT_BATCH = 100
 
 SCHEDULER = StaffActor(
     staff_id=UUID(int=0),
@@ -79,14 +77,6 @@ def publish_notices(context: JobContext) -> None:
     """定时发布: scheduled notices whose time has come; their publication tells the residents."""
     actor = SystemActor(job=context.item.name)
     publish_due_notices(context.estate.uow(context.item.tenant_id), _clock(context), actor)
-
-
-def close_payments(context: JobContext) -> None:
-    actor = SystemActor(job=context.item.name)
-    uow = context.estate.uow(context.item.tenant_id)
-    clock = _clock(context)
-    while len(close_expired_payments(uow, clock, actor, limit=PAYMENT_BATCH)) == PAYMENT_BATCH:
-        continue
 
 
 def billing(context: JobContext) -> None:
@@ -143,11 +133,11 @@ def build_jobs(
         "close_unrated_complaints": close_complaints,
         "expire_coupons": expire,
         "publish_scheduled_notices": publish_notices,
-        "close_expired_payments": close_payments,
         "purge_sms_codes": purge,
         "due_reminders": reminders,
         "dunning": dunning,
         "billing_run": billing,
+        **PAYMENT_JOBS,
     }
     table.update(extra or {})
     return table

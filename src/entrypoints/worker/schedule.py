@@ -68,6 +68,9 @@ DEFAULTS: tuple[JobSpec, ...] = (
     JobSpec(name="expire_coupons", cadence=Cadence.EVERY),
     JobSpec(name="publish_scheduled_notices", cadence=Cadence.EVERY, every=timedelta(minutes=1)),
     JobSpec(name="close_expired_payments", cadence=Cadence.EVERY, every=timedelta(minutes=5)),
+    JobSpec(name="settle_pending_payments", cadence=Cadence.EVERY, every=timedelta(minutes=5)),
+    JobSpec(name="sync_refunds", cadence=Cadence.EVERY, every=timedelta(minutes=10)),
+    JobSpec(name="reconcile_payments", cadence=Cadence.EVERY, every=timedelta(hours=6)),
     JobSpec(name="purge_sms_codes", cadence=Cadence.EVERY, every=timedelta(hours=6)),
     JobSpec(name="due_reminders", cadence=Cadence.DAILY, options={"days_before": 3}),
     JobSpec(
