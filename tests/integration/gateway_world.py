@@ -142,7 +142,9 @@ def gateway_world(
             gateways=gateways,
             public_url=f"http://{LOOPBACK}:{port}",
         )
-        stack.enter_context(serving(Litestar(route_handlers=[notify_router(estate)]), port=port))
+        stack.enter_context(
+            serving(Litestar(route_handlers=[notify_router(lambda: estate)]), port=port)
+        )
         world = World.open(make_uow(tenant_id), clock, SurplusPolicy.REFUND)
         if credentials is not None:
             set_gateway_account(
