@@ -2,8 +2,8 @@
 
 ``create_app(container)`` gives every handler the container's providers through Litestar's
 own dependencies, mounts the routers of :data:`entrypoints.http.api.ROUTERS` under
-``/api/v1``, answers errors as problem+json and publishes OpenAPI at ``/schema/openapi.json``
-with browsable UIs under ``/schema``.
+``/api/v1`` and the web pages of :mod:`entrypoints.web`, answers errors as problem+json and
+publishes OpenAPI at ``/schema/openapi.json`` with browsable UIs under ``/schema``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from entrypoints.http.auth import LoginTickets, current_caller, resident_caller,
 from entrypoints.http.di import provide
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
+from entrypoints.web import web_config
 
 API_PREFIX = "/api/v1"
 BODY_OVERHEAD = 64 * 1024
@@ -80,8 +81,11 @@ def create_app(container: Container | None = None) -> Litestar:
         ),
         security=[{"bearer": []}],
     )
+    web = web_config(container.settings().secret_key, API_PREFIX)
     config = AppConfig(
-        route_handlers=[healthz, readyz, api],
+        route_handlers=[healthz, readyz, api, *web.routers],
+        template_config=web.templates,
+        csrf_config=web.csrf,
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
