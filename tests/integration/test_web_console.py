@@ -66,7 +66,6 @@ def test_staff_read_the_collection_chart_and_dispatch_a_reported_repair(
     desk.wait_for_load_state()
     moved = desk.locator(f"#order-{order}").locator("xpath=ancestor::section")
     assert moved.get_attribute("data-status") == "dispatched"
-    screenshot(desk, "console-board.png")
 
     technician = service.login_staff(DEMO_TECHNICIAN, tenant)
     calls = service.client

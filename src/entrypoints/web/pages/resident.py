@@ -33,7 +33,7 @@ from estate_core.shared.money import total
 from estate_core.shared.pagination import MAX_PAGE_SIZE, PageRequest
 
 TEXT = {
-    "app": "阳光社区",
+    "app": "业主服务",
     "home": "首页",
     "my_homes": "我的房屋",
     "bind_first": "先绑定房屋：绑定后才能查看账单、在线报修",
