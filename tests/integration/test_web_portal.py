@@ -106,3 +106,23 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
     assert posted.value.status == 403
     page.goto("/h5/repairs")
     assert page.locator("main ul.lines li").all_inner_texts() == before
+
+
+def test_the_session_cookie_is_http_only_and_lax_and_pages_carry_a_csp(
+    chromium: Browser, service: Service
+) -> None:
+    demo_company(service)
+    page = new_page(chromium, service.base_url, phone=True)
+    log_in(page, service, "h5", DEMO_OWNER)
+    [session] = [c for c in page.context.cookies() if c["name"] == "estate_h5"]
+    assert (session["httpOnly"], session["sameSite"], session["secure"]) == (True, "Lax", False)
+    answer = page.goto("/h5/repairs")
+    assert answer is not None
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    page.goto("/console")
+    assert page.url.endswith("/console/login")
+    page.goto("/h5")
+    page.click("text=退出登录")
+    page.goto("/h5/repairs")
+    assert page.url.endswith("/h5/login")
