@@ -3,7 +3,7 @@
 :func:`web_config` gives ``create_app`` what the pages add: their routers and the static files
 (all answering with a Content-Security-Policy that allows only this origin's scripts, styles
 and images), the template engine, and CSRF protection on every form. The API's bearer-token
-routes carry no cookies, so CSRF does not apply to them.
+routes and the gateways' signed webhooks (``/notify``) carry no cookies: CSRF skips them.
 """
 
 from __future__ import annotations
@@ -50,6 +50,6 @@ def web_config(secret_key: str, api_prefix: str) -> WebConfig:
         csrf=CSRFConfig(
             secret=secret_key + " csrf",
             cookie_httponly=True,
-            exclude=[f"^{api_prefix}/", "^/schema", "^/healthz$", "^/readyz$"],
+            exclude=[f"^{api_prefix}/", "^/notify/", "^/schema", "^/healthz$", "^/readyz$"],
         ),
     )
