@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint postgresql
+.PHONY: run test lint postgresql chromium
 PG_BIN ?= /usr/lib/postgresql/15/bin
 
 $(BIN)/python:
@@ -39,5 +39,15 @@ postgresql:
 	  fi; \
 	fi
 
-test: lint postgresql
+# The page tests drive Debian's Chromium (with CJK fonts) through playwright.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	  else \
+	    echo "Chromium is needed for the page tests: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: lint postgresql chromium
 	$(BIN)/pytest

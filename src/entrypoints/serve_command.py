@@ -66,6 +66,8 @@ def _run(args: argparse.Namespace, container: Container, beside: list[str]) -> i
     base = f"http://{args.host}:{args.port}"
     lines = [
         f"estate is serving on {base}",
+        f"  resident portal  {base}/h5",
+        f"  staff console    {base}/console",
         f"  API              {base}/api/v1",
         f"  OpenAPI UI       {base}/schema   (Swagger: {base}/schema/swagger)",
         f"  OpenAPI document {base}/schema/openapi.json",

@@ -2,8 +2,9 @@
 
 ``create_app(container)`` gives every handler the container's providers through Litestar's
 own dependencies, mounts the routers of :data:`entrypoints.http.api.ROUTERS` under
-``/api/v1`` and the gateway webhooks under ``/notify``, answers errors as problem+json and
-publishes OpenAPI at ``/schema/openapi.json`` with browsable UIs under ``/schema``.
+``/api/v1``, the gateway webhooks under ``/notify`` and the web pages of
+:mod:`entrypoints.web`, answers errors as problem+json and publishes OpenAPI at
+``/schema/openapi.json`` with browsable UIs under ``/schema``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from entrypoints.http.di import provide
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.notify import notify_router
+from entrypoints.web import web_config
 
 API_PREFIX = "/api/v1"
 BODY_OVERHEAD = 64 * 1024
@@ -81,8 +83,11 @@ def create_app(container: Container | None = None) -> Litestar:
         ),
         security=[{"bearer": []}],
     )
+    web = web_config(container.settings().secret_key, API_PREFIX)
     config = AppConfig(
-        route_handlers=[healthz, readyz, api, notify_router(container.estate)],
+        route_handlers=[healthz, readyz, api, notify_router(container.estate), *web.routers],
+        template_config=web.templates,
+        csrf_config=web.csrf,
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,

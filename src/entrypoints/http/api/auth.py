@@ -69,13 +69,14 @@ def send_code(
     return CodeSentView(expires_at=sent.expires_at, resend_after=sent.resend_after)
 
 
-def _open_session(
+def open_session(
     estate: NamedDependency[Estate],
     login_sessions: NamedDependency[SqlLoginSessions],
     kind: SubjectKind,
     tenant_id: UUID,
     phone: str,
 ) -> LoginView:
+    """A session of the phone's account in ``tenant_id`` (the API and the pages log in here)."""
     uow = estate.uow(tenant_id)
     with uow:
         if uow.tenants.find(tenant_id) is None:
@@ -102,9 +103,9 @@ def _finish(
     if tenant_id is not None:
         if kind == "staff" and tenant_id not in {choice.tenant_id for choice in choices}:
             raise NotFound("staff.not_found", "no staff account has this number there")
-        return _open_session(estate, login_sessions, kind, tenant_id, phone)
+        return open_session(estate, login_sessions, kind, tenant_id, phone)
     if len(choices) == 1:
-        return _open_session(estate, login_sessions, kind, choices[0].tenant_id, phone)
+        return open_session(estate, login_sessions, kind, choices[0].tenant_id, phone)
     if kind == "staff" and not choices:
         raise PermissionDenied("login.failed", "the phone or the password is wrong")
     ticket = tickets.seal(Ticket(kind=kind, phone=phone), estate.clock.now())
@@ -136,7 +137,7 @@ def resident_login(
     )
 
 
-def _password_matches(hasher: PasswordHasher, stored: str | None, password: str) -> bool:
+def password_matches(hasher: PasswordHasher, stored: str | None, password: str) -> bool:
     if stored is None:
         return False
     try:
@@ -171,7 +172,7 @@ def staff_login(
         found = [
             account
             for account in found
-            if _password_matches(
+            if password_matches(
                 password_hasher,
                 staff_passwords.get(account.tenant_id, account.account_id),
                 str(data.password),
@@ -189,7 +190,7 @@ def resident_select(
     login_tickets: NamedDependency[LoginTickets],
 ) -> LoginView:
     ticket = login_tickets.open(data.ticket, "resident", estate.clock.now())
-    return _open_session(estate, login_sessions, "resident", data.tenant_id, ticket.phone)
+    return open_session(estate, login_sessions, "resident", data.tenant_id, ticket.phone)
 
 
 @post("/staff/select", status_code=HTTP_200_OK, sync_to_thread=True, summary="Pick a tenant")
@@ -203,7 +204,7 @@ def staff_select(
     ticket = login_tickets.open(data.ticket, "staff", estate.clock.now())
     if data.tenant_id not in {a.tenant_id for a in accounts.accounts("staff", ticket.phone)}:
         raise NotFound("staff.not_found", "no staff account has this number there")
-    return _open_session(estate, login_sessions, "staff", data.tenant_id, ticket.phone)
+    return open_session(estate, login_sessions, "staff", data.tenant_id, ticket.phone)
 
 
 @post(
