@@ -3,9 +3,11 @@ only where bars and labels go, never what the figures mean."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import attrs
 
-from estate_core.billing.reports import MonthCollection
+from estate_core.reports.queries import CollectionLine
 
 WIDTH, HEIGHT = 640, 240
 TOP, BOTTOM, LEFT, RIGHT = 24, 32, 44, 12
@@ -32,18 +34,19 @@ class BarChart:
     bars: list[Bar]
 
 
-def collection_chart(months: list[MonthCollection]) -> BarChart:
-    """One bar per month, its height the collection rate; a month without bills has no bar."""
+def collection_chart(months: list[tuple[date, CollectionLine | None]]) -> BarChart:
+    """One bar per month, its height the collection rate by amount; a month without bills has
+    an empty bar."""
     plot = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) // max(len(months), 1)
     bars = []
-    for index, month in enumerate(months):
-        permille = month.rate_permille
-        height = 0 if permille is None else plot * permille // 1000
-        caption = "—" if permille is None else f"{permille / 10:.1f}%"
+    for index, (period_start, line) in enumerate(months):
+        rate = None if line is None else line.rate_by_amount
+        height = 0 if rate is None else int(plot * rate)
+        caption = "—" if rate is None else f"{rate * 100:.1f}%"
         bars.append(
             Bar(
-                label=month.period_start.strftime("%Y-%m"),
+                label=period_start.strftime("%Y-%m"),
                 x=LEFT + index * slot + slot // 5,
                 y=TOP + plot - height,
                 width=slot * 3 // 5,

@@ -6,7 +6,7 @@ data scope."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,9 +23,10 @@ from entrypoints.web.forms import PAGE_ERRORS, Form, page
 from entrypoints.web.pages import console_login
 from entrypoints.web.pages.resident import STATUS_TEXT
 from entrypoints.web.session import page_caller
-from estate_core.billing.reports import collection_by_month
+from estate_core.billing.services import community_today
 from estate_core.identity import services as identity
 from estate_core.identity import staff_services
+from estate_core.reports import queries as reports
 from estate_core.service import workorder_queries as orders
 from estate_core.service import workorder_services as repairs
 from estate_core.shared.clock import CHINA
@@ -81,13 +82,30 @@ def _show(name: str, **context: Any) -> Template:
     return page(name, TEXT, statuses=STATUS_TEXT, **context)
 
 
+MONTHS_SHOWN = 6
+
+
+def _month_starts(today: date, count: int) -> list[date]:
+    """The first days of the last ``count`` months up to this one, oldest first."""
+    months = today.year * 12 + today.month - 1
+    return [date(month // 12, month % 12 + 1, 1) for month in range(months - count + 1, months + 1)]
+
+
 @get("/", sync_to_thread=True)
 def dashboard(staff: Staff_, estate: Estate_, community: FromQuery[UUID | None] = None) -> Template:
     communities = _communities(estate, staff)
     current = _community(communities, community)
-    months = collection_by_month(
-        estate.uow(staff.tenant_id), estate.clock, staff.actor, current.id, months=6
+    uow = estate.uow(staff.tenant_id)
+    with uow:
+        today = community_today(uow, estate.clock, current.id)
+    starts = _month_starts(today, MONTHS_SHOWN)
+    lines = reports.collection_rate(
+        estate.reports(staff.tenant_id),
+        staff.actor,
+        reports.ReportRange(community_id=current.id, start=starts[0], end=today),
     )
+    by_period = {line.figures.period_start: line for line in lines}
+    months = [(start, by_period.get(start)) for start in starts]
     return _show(
         "console/dashboard.html",
         communities=communities,
