@@ -6,13 +6,16 @@ from __future__ import annotations
 from litestar import Router
 
 from entrypoints.http.api import (
+    activities,
     auth,
     billing,
     complaints,
     identity,
+    notices,
     properties,
     staff,
     uploads,
+    visitors,
     workorder_staff,
     workorders,
 )
@@ -26,5 +29,8 @@ ROUTERS: list[Router] = [
     workorders.router,
     workorder_staff.router,
     complaints.router,
+    notices.router,
+    activities.router,
+    visitors.router,
     uploads.router,
 ]
