@@ -11,6 +11,7 @@ from typing import Any
 
 ARRIVAL = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
 SOON = datetime.now(UTC) + timedelta(days=3)
+SHOP = {"name": "冒名商店", "contact": "x", "address": "x", "tags": ["x"]}
 
 NO_OBJECT_ROUTES = {
     ("POST", "/auth/codes"),
@@ -36,6 +37,8 @@ NO_OBJECT_ROUTES = {
     ("GET", "/complaints/mine"),
     ("POST", "/uploads"),
     ("GET", "/visitor-passes/mine"),
+    ("GET", "/coupons/mine"),
+    ("GET", "/orders/mine"),
 }
 """Routes that act only on the caller's own account or tenant, or create a new object.
 
@@ -133,6 +136,27 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "visitorPhone": "13912345678",
     },
     ("POST", "/visitor-passes/verify"): {"token": "{pass_token}"},
+    ("POST", "/merchants"): {"communityIds": ["{community_id}"], "details": SHOP},
+    ("PUT", "/merchants/{merchant_id}"): {"details": SHOP},
+    ("POST", "/merchants/{merchant_id}/products"): {"name": "冒名商品", "priceFen": 100},
+    ("PUT", "/products/{product_id}"): {"name": "改名", "priceFen": 1},
+    ("POST", "/coupon-campaigns"): {
+        "title": "冒名活动",
+        "issuer": "property",
+        "merchantId": "{merchant_id}",
+        "communityIds": ["{community_id}"],
+        "discount": {"kind": "fixed", "amountFen": 100},
+        "validFrom": datetime.now(UTC).isoformat(),
+        "validUntil": SOON.isoformat(),
+        "totalStock": 10,
+    },
+    ("POST", "/coupons/redeem"): {"code": "{coupon_code}"},
+    ("POST", "/orders"): {
+        "merchantId": "{merchant_id}",
+        "propertyId": "{property_id}",
+        "items": [{"productId": "{product_id}", "quantity": 1}],
+        "paymentMethod": "cod",
+    },
 }
 """A valid body for every write route of the sweep, so an answer is about authorisation and
 never about a malformed request. ``{name}`` is the id of the victim's object."""
@@ -144,6 +168,10 @@ BODY_OBJECT_ROUTES = {
     ("POST", "/notices"),
     ("POST", "/visitor-passes"),
     ("POST", "/visitor-passes/verify"),
+    ("POST", "/merchants"),
+    ("POST", "/coupon-campaigns"),
+    ("POST", "/coupons/redeem"),
+    ("POST", "/orders"),
 }
 """Routes with no id in their path whose body names an existing object."""
 
@@ -162,5 +190,16 @@ LEGITIMATE = {
     ),
     ("other_household", "DELETE", "/activities/{activity_id}/sign-up"): (
         "a resident cancels only their own sign-up"
+    ),
+    ("other_household", "GET", "/communities/{community_id}/merchants"): (
+        "any resident of the company browses a community's merchants"
+    ),
+    ("other_household", "GET", "/merchants/{merchant_id}"): "residents browse merchants",
+    ("other_household", "GET", "/merchants/{merchant_id}/products"): "and their products",
+    ("other_household", "GET", "/communities/{community_id}/coupon-campaigns"): (
+        "any resident of the company sees a community's coupon campaigns"
+    ),
+    ("other_household", "POST", "/coupon-campaigns/{campaign_id}/claim"): (
+        "a resident bound in one of the campaign's communities claims a coupon"
     ),
 }

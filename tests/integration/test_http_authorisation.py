@@ -143,6 +143,7 @@ def _world(service: Service) -> World:
     issued = post(
         "/visitor-passes", owner, propertyId=home, visitorName="张三", visitorPhone="13912345678"
     )
+    commerce = _commerce(post, admin, owner, community, home)
     return World(
         ids={
             "community_id": community,
@@ -158,6 +159,7 @@ def _world(service: Service) -> World:
             "activity_id": activity,
             "pass_id": issued["passId"],
             "pass_token": issued["token"],
+            **commerce,
         },
         tokens={
             "other_household": neighbour,
@@ -167,6 +169,41 @@ def _world(service: Service) -> World:
             "no_permission_staff": service.login_staff("13722220000", tenant),
         },
     )
+
+
+def _commerce(post: Any, admin: str, owner: str, community: str, home: str) -> dict[str, str]:
+    """A merchant with a product, a campaign, the owner's coupon and cash-on-delivery order."""
+    shop = {"name": "小卖部", "contact": "李", "address": "1 号楼", "tags": ["便利"]}
+    merchant = post("/merchants", admin, communityIds=[community], details=shop)["id"]
+    product = post(f"/merchants/{merchant}/products", admin, name="矿泉水", priceFen=200)["id"]
+    campaign = post(
+        "/coupon-campaigns",
+        admin,
+        title="满减",
+        issuer="property",
+        merchantId=merchant,
+        communityIds=[community],
+        discount={"kind": "fixed", "amountFen": 100},
+        validFrom=datetime.now(UTC).isoformat(),
+        validUntil=SOON.isoformat(),
+        totalStock=10,
+    )["id"]
+    coupon = post(f"/coupon-campaigns/{campaign}/claim", owner)
+    order = post(
+        "/orders",
+        owner,
+        merchantId=merchant,
+        propertyId=home,
+        items=[{"productId": product, "quantity": 2}],
+        paymentMethod="cod",
+    )["id"]
+    return {
+        "merchant_id": merchant,
+        "product_id": product,
+        "campaign_id": campaign,
+        "coupon_code": coupon["code"],
+        "order_id": order,
+    }
 
 
 VOLATILE = {"auth_sessions", "sms_codes", "sms_throttles"}
