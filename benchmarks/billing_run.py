@@ -1,38 +1,46 @@
-"""Peak Python memory of one billing run 出账, for a community and one ten times larger.
+"""B1 (issue 14): the billing run 出账 against the raw-driver floor of the same rows, side by side.
 
-The run streams the community's properties a batch at a time (``RUN_BATCH_SIZE``) and writes
-each batch's bills in bulk (PostgreSQL ``COPY``, SQLite ``executemany``), so its peak memory
-should not grow with the number of properties. This script measures it with ``tracemalloc``
-(Python allocations, which is where an ORM unit of work holding every bill would show)::
+For each size N: a community of N homes and two fee items (物业费 per area over 20 distinct
+areas, 垃圾清运费 fixed), so 2N bills. Each repetition times, on emptied bills and outbox tables,
+the real use case (``run_billing`` through the SQLAlchemy unit of work, commit included) and the
+floor (``billing_floor.py``: the same bill and outbox rows by the bare driver), in alternating
+order. Reported: the median of each, the ratio run / floor (the figure to trust on a noisy
+machine), and microseconds per bill (flat across sizes when the run is linear in N)::
 
-    .venv/bin/python benchmarks/billing_run.py                       # SQLite files
-    .venv/bin/python benchmarks/billing_run.py --url postgresql+psycopg://user@host/db
+    .venv/bin/python benchmarks/billing_run.py              # small: 1,000 and 4,000 homes
+    .venv/bin/python benchmarks/billing_run.py --full       # 25,000 and 100,000 homes, 5 runs
+    .venv/bin/python benchmarks/billing_run.py --memory 500000   # 1,000,000 bills, peak RSS
+    .venv/bin/python benchmarks/billing_run.py --sizes 100000 --profile /tmp/run  # pyinstrument
 
-A PostgreSQL database given by ``--url`` is migrated and then emptied before each size: use a
-scratch database. Each size bills every property for two fee items, twice on fresh data: once
-timed, once with tracemalloc on (which slows Python code down) for the peak.
+Both SQLite (a file in a temporary directory) and PostgreSQL 15 (a server this script starts
+and stops, see ``postgres_server.py``) unless ``--backend`` picks one; ``--url`` uses an existing
+scratch PostgreSQL database instead (it is emptied). ``--memory`` runs the use case in a fresh
+child process and reports its peak resident memory above what it had before the run.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from uuid import UUID
 
+import attrs
 import sqlalchemy as sa
+from billing_floor import FloorRun, postgresql_floor, sqlite_floor
+from billing_seed import ADMIN, CLOCK, PERIOD, Community, empty, empty_bills, floor_run, seed
+from postgres_server import postgresql_server
 from sqlalchemy.engine import URL, Engine
 
 from adapters.persistence.sqlalchemy import (
     SqlAlchemyUnitOfWork,
     make_engine,
     make_session_factory,
-    metadata,
     start_mappers,
     upgrade,
 )
@@ -41,134 +49,188 @@ from adapters.persistence.sqlalchemy.personal_data import (
     configure_personal_data,
     generate_secret_key,
 )
-from adapters.persistence.sqlalchemy.tables.properties import properties
-from estate_core.billing import billing_run, services
-from estate_core.billing.calculation import Calculation
-from estate_core.billing.fee_item import DueRule, DueRuleKind, FeeCategory
-from estate_core.identity.model import Community
-from estate_core.properties.model import PropertyKind
-from estate_core.shared.access import Permission, StaffActor
-from estate_core.shared.clock import FixedClock
-from estate_core.shared.ids import new_id
+from estate_core.billing import billing_run
 
-CLOCK = FixedClock(datetime(2026, 3, 15, 2, 0, tzinfo=UTC))
-ADMIN = StaffActor(staff_id=new_id(), permissions=frozenset(Permission))
-PERIOD = date(2026, 3, 1)
-MIB = 1024 * 1024
+KIB = 1024
 
 
-def _empty(engine: Engine) -> None:
-    """A scratch database emptied (TRUNCATE on PostgreSQL: a DELETE would check every
-    deferred foreign key of the rows it removes at commit)."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in metadata.sorted_tables)
-            connection.exec_driver_sql(f"TRUNCATE {names}")
-            return
-        for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
+def time_run(engine: Engine, community: Community, profile: Path | None = None) -> float:
+    uow = SqlAlchemyUnitOfWork(make_session_factory(engine), community.tenant_id, CLOCK)
+    command = billing_run.RunBilling(community_id=community.id, period_start=PERIOD)
+    profiler = None
+    if profile is not None:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+    started = time.perf_counter()
+    result = billing_run.run_billing(uow, CLOCK, ADMIN, command)
+    elapsed = time.perf_counter() - started
+    if profiler is not None and profile is not None:
+        profiler.stop()
+        profile.write_text(profiler.output_text(unicode=False, color=False))
+    if result.issued != community.bills:
+        raise RuntimeError(f"the run issued {result.issued} bills, not {community.bills}")
+    return elapsed
 
 
-def _seed(engine: Engine, tenant_id: UUID, community_id: UUID, homes: int) -> None:
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "id": new_id(),
-            "community_id": community_id,
-            "kind": PropertyKind.RESIDENCE,
-            "building": str(1 + i // 1000),
-            "unit": str(1 + i // 100 % 10),
-            "room": str(1000 + i % 100),
-            "area": Decimal("89.25"),
-            "owner_name": None,
-            "owner_phone": None,
-            "billing_start": None,
-            "billing_end": None,
-            "version": 1,
-        }
-        for i in range(homes)
-    ]
-    with engine.begin() as connection:
-        connection.execute(sa.insert(properties), rows)
-    uow = SqlAlchemyUnitOfWork(make_session_factory(engine), tenant_id, CLOCK)
-    with uow:
-        uow.communities.add(
-            Community.create(
-                id=community_id,
-                tenant_id=tenant_id,
-                name="阳光花园",
-                address="",
-                time_zone="Asia/Shanghai",
-            )
-        )
-        uow.commit()
-    for name, calculation, price in (
-        ("物业费", Calculation.PER_AREA, "2.50"),
-        ("垃圾清运费", Calculation.FIXED, "10"),
-    ):
-        services.create_fee_item(
-            uow,
-            ADMIN,
-            services.CreateFeeItem(
-                community_id=community_id,
-                name=name,
-                category=FeeCategory.PROPERTY_FEE,
-                calculation=calculation,
-                unit_price=Decimal(price),
-                property_kinds=frozenset({PropertyKind.RESIDENCE}),
-                first_period_start=date(2026, 1, 1),
-                due_rule=DueRule(kind=DueRuleKind.DAYS_AFTER_START, value=15),
-            ),
+def time_floor(engine: Engine, run: FloorRun) -> float:
+    floor = postgresql_floor if engine.dialect.name == "postgresql" else sqlite_floor
+    return floor(engine, run)
+
+
+def _totals(engine: Engine) -> tuple[int, int, int]:
+    with engine.connect() as connection:
+        bills, amount = connection.exec_driver_sql(
+            "SELECT count(*), sum(amount_due) FROM bills"
+        ).one()
+        (outbox,) = connection.exec_driver_sql("SELECT count(*) FROM outbox").one()
+    return int(bills), int(amount), int(outbox)
+
+
+@attrs.frozen
+class Comparison:
+    bills: int
+    runs: list[float]
+    floors: list[float]
+
+    @property
+    def run(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def floor(self) -> float:
+        return statistics.median(self.floors)
+
+    def __str__(self) -> str:
+        return (
+            f"bills={self.bills:>7} run={self.run:7.2f} s floor={self.floor:7.2f} s "
+            f"run/floor={self.run / self.floor:5.2f} run={self.run / self.bills * 1e6:5.1f} "
+            f"us/bill (runs {' '.join(f'{t:.2f}' for t in self.runs)}; "
+            f"floors {' '.join(f'{t:.2f}' for t in self.floors)})"
         )
 
 
-def measure(url: URL, homes: int, *, trace: bool) -> tuple[int, float, float]:
-    """(bills issued, peak MiB or 0, seconds) of one run over ``homes`` new properties."""
-    upgrade(url)
+def compare(engine: Engine, homes: int, runs: int, profile: Path | None) -> Comparison:
+    """Medians of ``runs`` timings of the run and of the floor, for ``homes`` homes."""
+    empty(engine)
+    community = seed(engine, homes)
+    floor = floor_run(engine, community)
+    run_times, floor_times = [], []
+    for repetition in range(runs):
+        order = ("run", "floor") if repetition % 2 == 0 else ("floor", "run")
+        for case in order:
+            empty_bills(engine)
+            if case == "run":
+                run_times.append(time_run(engine, community))
+                run_totals = _totals(engine)
+            else:
+                floor_times.append(time_floor(engine, floor))
+                floor_totals = _totals(engine)
+        if run_totals != floor_totals:
+            raise RuntimeError(f"run wrote {run_totals}, floor {floor_totals} (bills, sum, outbox)")
+    if profile is not None:
+        empty_bills(engine)
+        time_run(engine, community, profile.with_suffix(f".{engine.dialect.name}.{homes}.txt"))
+    return Comparison(community.bills, run_times, floor_times)
+
+
+def _peak_child(url: URL, community: Community) -> None:
+    """In this fresh process: the run's peak RSS above the RSS before it (from /proc)."""
+    configure_personal_data(FieldCipher.from_secret_key(generate_secret_key()))
+    start_mappers()
     engine = make_engine(url)
-    try:
-        _empty(engine)
-        tenant_id, community_id = new_id(), new_id()
-        _seed(engine, tenant_id, community_id, homes)
-        uow = SqlAlchemyUnitOfWork(make_session_factory(engine), tenant_id, CLOCK)
-        command = billing_run.RunBilling(community_id=community_id, period_start=PERIOD)
-        gc.collect()
-        if trace:
-            tracemalloc.start()
-        started = time.perf_counter()
-        result = billing_run.run_billing(uow, CLOCK, ADMIN, command)
-        elapsed = time.perf_counter() - started
-        peak = 0
-        if trace:
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-        return result.issued, peak / MIB, elapsed
-    finally:
-        engine.dispose()
+    before = _status("VmRSS")
+    seconds = time_run(engine, community)
+    peak = _status("VmHWM")
+    print(f"{community.bills} {seconds:.2f} {before} {peak}")
+
+
+def _status(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def memory(url: URL, homes: int) -> str:
+    engine = make_engine(url)
+    empty(engine)
+    community = seed(engine, homes)
+    engine.dispose()
+    done = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            url.render_as_string(hide_password=False),
+            str(community.tenant_id),
+            str(community.id),
+            str(community.bills),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    bills, seconds, before, peak = done.stdout.split()
+    return (
+        f"bills={bills} time={float(seconds):.1f} s start RSS={int(before) / KIB:.0f} MiB "
+        f"peak RSS={int(peak) / KIB:.0f} MiB above start={(int(peak) - int(before)) / KIB:.0f} MiB"
+    )
+
+
+@contextmanager
+def databases(backends: list[str], url: str | None) -> Iterator[Iterator[URL]]:
+    with tempfile.TemporaryDirectory() as scratch:
+
+        def each() -> Iterator[URL]:
+            for backend in backends:
+                if backend == "sqlite":
+                    yield URL.create("sqlite+pysqlite", database=str(Path(scratch) / "bench.db"))
+                elif url:
+                    yield sa.engine.make_url(url)
+                else:
+                    with postgresql_server() as started:
+                        yield started
+
+        yield each()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="a scratch PostgreSQL database (default: SQLite files)")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[2_000, 20_000])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--url", help="an existing scratch PostgreSQL database (it is emptied)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 4_000], help="homes")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--full", action="store_true", help="25,000 and 100,000 homes, 5 runs")
+    parser.add_argument("--memory", type=int, metavar="HOMES", help="peak RSS of one run")
+    parser.add_argument("--profile", type=Path, help="pyinstrument profile of one more run")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    start_mappers()
+    if args.child:
+        url, tenant_id, community_id, bills = args.child
+        _peak_child(sa.engine.make_url(url), Community.of(tenant_id, community_id, int(bills)))
+        return
+    if args.full:
+        args.sizes, args.runs = [25_000, 100_000], 5
     configure_personal_data(FieldCipher.from_secret_key(generate_secret_key()))
-    backend = "postgresql" if args.url else "sqlite"
-    print(f"backend={backend} batch={billing_run.RUN_BATCH_SIZE}")
-    with tempfile.TemporaryDirectory() as scratch:
-        for homes in args.sizes:
-            url = (
-                sa.engine.make_url(args.url)
-                if args.url
-                else URL.create("sqlite+pysqlite", database=str(Path(scratch) / f"{homes}.db"))
-            )
-            issued, _, seconds = measure(url, homes, trace=False)
-            _, peak, traced = measure(url, homes, trace=True)
-            print(
-                f"properties={homes:>7} bills={issued:>7} time={seconds:6.2f} s "
-                f"peak={peak:6.2f} MiB (traced run {traced:6.2f} s)"
-            )
+    start_mappers()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    print(f"batch={billing_run.RUN_BATCH_SIZE} homes  runs={args.runs}")
+    with databases(backends, args.url) as urls:
+        for url in urls:
+            upgrade(url)
+            name = url.get_backend_name()
+            if args.memory:
+                print(f"{name:>10} {memory(url, args.memory)}")
+                continue
+            engine = make_engine(url)
+            try:
+                for homes in args.sizes:
+                    result = compare(engine, homes, args.runs, args.profile)
+                    print(f"{name:>10} homes={homes:>7} {result}", flush=True)
+            finally:
+                engine.dispose()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,12 @@ import attrs
 from sqlalchemy.engine import Engine
 
 from adapters.moderation.rules import RuleBasedModerator
-from adapters.payment.accounts import ConfiguredMerchantAccounts
+from adapters.payment.accounts import (
+    GatewayFactory,
+    StoredMerchantAccounts,
+    StoredPaymentGateways,
+)
+from adapters.payment.wechat_v3 import WECHAT_V3_FACTORIES
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
 from adapters.persistence.sqlalchemy import (
     SqlAlchemyUnitOfWork,
@@ -30,6 +35,10 @@ from adapters.sms.console import ConsoleSmsSender
 from entrypoints.config import Settings
 from estate_core.identity.ports import SmsSender
 from estate_core.identity.sms import CodeSecret
+from estate_core.payments.credentials import AccountMode, Platform
+from estate_core.payments.gateway import PaymentGateways
+from estate_core.payments.ports import MerchantAccounts
+from estate_core.payments.values import PaymentChannel
 from estate_core.shared.clock import Clock, SystemClock
 from estate_core.unit_of_work import EstateUnitOfWork
 
@@ -43,11 +52,36 @@ class Estate:
     sms: SmsSender
     code_secret: CodeSecret
     moderator: RuleBasedModerator
-    merchant_accounts: ConfiguredMerchantAccounts
+    platform: Platform
+    """The platform's own gateway accounts (partner / ISV mode), from configuration."""
+    merchant_accounts: MerchantAccounts
+    gateways: PaymentGateways
+    public_url: str
+    """Where gateways reach this service (notification URLs)."""
 
     def uow(self, tenant_id: UUID) -> EstateUnitOfWork:
         """A unit of work for one tenant (property company); use it in a ``with`` block."""
         return self.unit_of_work(tenant_id)
+
+    def notify_url(self, tenant_id: UUID, channel: PaymentChannel) -> str:
+        """The webhook of a tenant's notifications of a channel (``entrypoints.http.notify``)."""
+        return f"{self.public_url}/notify/{channel.value}/{tenant_id}"
+
+
+GATEWAY_FACTORIES: dict[AccountMode, GatewayFactory] = {**WECHAT_V3_FACTORIES}
+"""The adapter of each account mode; a mode without one cannot open payments."""
+
+
+def _payments(
+    unit_of_work: Callable[[UUID], EstateUnitOfWork],
+    platform: Platform,
+    factories: dict[AccountMode, GatewayFactory] | None,
+) -> tuple[MerchantAccounts, PaymentGateways]:
+    """The merchant accounts and gateways read from the tenants' stored configuration."""
+    return (
+        StoredMerchantAccounts(unit_of_work, platform),
+        StoredPaymentGateways(unit_of_work, platform, factories or GATEWAY_FACTORIES),
+    )
 
 
 def _code_secret(secret_key: str) -> CodeSecret:
@@ -58,22 +92,33 @@ def _code_secret(secret_key: str) -> CodeSecret:
 
 
 def bootstrap_in_memory(
-    *, clock: Clock | None = None, secret_key: str = "in-memory development key, not secret"
+    *,
+    clock: Clock | None = None,
+    secret_key: str = "in-memory development key, not secret",
+    platform: Platform | None = None,
+    public_url: str = "http://127.0.0.1:8000",
+    gateway_factories: dict[AccountMode, GatewayFactory] | None = None,
 ) -> Estate:
-    """Everything in process memory: for tests, demos and hosts that bring no database."""
+    """Everything in process memory: for tests, demos and hosts that bring no database.
+    Merchant configuration is kept in the same memory (set it with the staff use case)."""
     store = InMemoryStore()
     the_clock = clock or SystemClock()
 
     def unit_of_work(tenant_id: UUID) -> EstateUnitOfWork:
         return InMemoryUnitOfWork(store, tenant_id, the_clock)
 
+    the_platform = platform or Platform()
+    merchants, gateways = _payments(unit_of_work, the_platform, gateway_factories)
     return Estate(
         unit_of_work=unit_of_work,
         clock=the_clock,
         sms=ConsoleSmsSender(),
         code_secret=_code_secret(secret_key),
         moderator=RuleBasedModerator(),
-        merchant_accounts=ConfiguredMerchantAccounts({}),
+        platform=the_platform,
+        merchant_accounts=merchants,
+        gateways=gateways,
+        public_url=public_url.rstrip("/"),
     )
 
 
@@ -83,6 +128,7 @@ def bootstrap(
     clock: Clock | None = None,
     engine: Engine | None = None,
     sms: SmsSender | None = None,
+    gateway_factories: dict[AccountMode, GatewayFactory] | None = None,
 ) -> Estate:
     """The SQL-backed application: the SQLite file in the data directory by default,
     PostgreSQL when ``ESTATE_DATABASE_URL`` says so. The schema must be current
@@ -104,13 +150,17 @@ def bootstrap(
     def unit_of_work(tenant_id: UUID) -> EstateUnitOfWork:
         return SqlAlchemyUnitOfWork(sessions, tenant_id, the_clock)
 
+    merchants, gateways = _payments(unit_of_work, settings.platform, gateway_factories)
     return Estate(
         unit_of_work=unit_of_work,
         clock=the_clock,
         sms=sms or ConsoleSmsSender(),
         code_secret=_code_secret(settings.secret_key),
         moderator=RuleBasedModerator(),
-        merchant_accounts=ConfiguredMerchantAccounts({}),
+        platform=settings.platform,
+        merchant_accounts=merchants,
+        gateways=gateways,
+        public_url=settings.public_url,
     )
 
 

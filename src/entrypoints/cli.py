@@ -15,7 +15,9 @@ from entrypoints.config import Settings
 from entrypoints.demo import run_demo
 from entrypoints.import_commands import add_import_commands
 from entrypoints.listing_commands import add_listing_commands
+from entrypoints.sandbox_command import add_sandbox_command
 from entrypoints.serve_command import add_serve_command
+from entrypoints.worker.commands import add_worker_commands
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -55,6 +57,8 @@ def parser() -> argparse.ArgumentParser:
     add_import_commands(commands)
     add_listing_commands(commands)
     add_serve_command(commands)
+    add_worker_commands(commands)
+    add_sandbox_command(commands)
     return root
 
 

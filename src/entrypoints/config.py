@@ -12,13 +12,19 @@ import logging
 import os
 import secrets
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from adapters.persistence.sqlalchemy.personal_data import SECRET_KEY_MIN_LENGTH
+from estate_core.payments.credentials import (
+    AlipayCredentials,
+    Platform,
+    WechatV3Credentials,
+    credentials_from,
+)
 
 _log = logging.getLogger("estate.config")
 
@@ -39,6 +45,10 @@ class Settings:
     """The largest photo an upload may carry (``ESTATE_UPLOAD_MAX_BYTES``)."""
     session_hours: int = 24 * 30
     """How long a login session lasts unless revoked (``ESTATE_SESSION_HOURS``)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where the gateways reach this service: notification URLs are built on it."""
+    platform: Platform = attrs.field(factory=Platform, repr=False)
+    """The platform's own gateway accounts, for tenants in partner / ISV mode."""
 
     @property
     def files_dir(self) -> Path:
@@ -73,6 +83,8 @@ class Settings:
                 "upload_max_bytes", setting("upload_max_bytes"), 5 * 1024 * 1024
             ),
             session_hours=_integer("session_hours", setting("session_hours"), 24 * 30),
+            public_url=(setting("public_url") or "http://127.0.0.1:8000").rstrip("/"),
+            platform=platform_accounts(setting),
         )
 
     def environment(self) -> dict[str, str]:
@@ -95,6 +107,41 @@ def _integer(name: str, value: str | None, default: int) -> int:
             f"ESTATE_{name.upper()} must be a positive whole number, not {value!r}"
         )
     return number
+
+
+def _pem(setting: Callable[[str], str | None], name: str) -> str | None:
+    """A PEM key from ``ESTATE_<NAME>_FILE`` (a path): keys stay out of the environment."""
+    path = setting(f"{name}_file")
+    return Path(path).read_text(encoding="ascii") if path else None
+
+
+def platform_accounts(setting: Callable[[str], str | None]) -> Platform:
+    """The service provider (``ESTATE_WECHAT_SP_*``) and ISV app (``ESTATE_ALIPAY_ISV_*``),
+    each present only when all of its settings are."""
+    wechat_fields = {
+        "app_id": setting("wechat_sp_app_id"),
+        "mch_id": setting("wechat_sp_mch_id"),
+        "api_v3_key": setting("wechat_sp_api_v3_key"),
+        "private_key": _pem(setting, "wechat_sp_private_key"),
+        "cert_serial": setting("wechat_sp_cert_serial"),
+        "wechatpay_public_key": _pem(setting, "wechat_sp_public_key"),
+        "wechatpay_public_key_id": setting("wechat_sp_public_key_id"),
+    }
+    alipay_fields = {
+        "app_id": setting("alipay_isv_app_id"),
+        "app_private_key": _pem(setting, "alipay_isv_private_key"),
+        "alipay_public_key": _pem(setting, "alipay_isv_alipay_public_key"),
+        "seller_id": setting("alipay_isv_seller_id"),
+    }
+    wechat = credentials_from("wechat_v3", wechat_fields) if all(wechat_fields.values()) else None
+    alipay = credentials_from("alipay", alipay_fields) if all(alipay_fields.values()) else None
+    defaults = Platform()
+    return Platform(
+        wechat_service_provider=wechat if isinstance(wechat, WechatV3Credentials) else None,
+        wechat_gateway_url=setting("wechat_gateway_url") or defaults.wechat_gateway_url,
+        alipay_isv=alipay if isinstance(alipay, AlipayCredentials) else None,
+        alipay_gateway_url=setting("alipay_gateway_url") or defaults.alipay_gateway_url,
+    )
 
 
 def _toml(path: str | None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ sender logs instead of sending.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -23,7 +24,8 @@ from estate_core.billing.fee_item import DueRule, DueRuleKind, FeeCategory, Late
 from estate_core.identity import login_services, staff_services
 from estate_core.identity import services as identity
 from estate_core.identity.model import SurplusPolicy
-from estate_core.payments.services import checkout, settlement
+from estate_core.payments.credentials import WechatV2Credentials
+from estate_core.payments.services import checkout, gateway_accounts, settlement
 from estate_core.payments.values import MerchantAccount, PaymentChannel
 from estate_core.properties import services as properties
 from estate_core.properties.model import PropertyKind
@@ -175,7 +177,20 @@ def run_demo(
         f"plus {late_fee} late fee (滞纳金) as of today."
     )
 
-    estate.merchant_accounts.add(tenant_id, PaymentChannel.WECHAT_JSAPI, WECHAT_ACCOUNT)
+    gateway_accounts.set_gateway_account(
+        uow,
+        clock,
+        estate.platform,
+        admin,
+        gateway_accounts.SetGatewayAccount(
+            credentials=WechatV2Credentials(
+                app_id=WECHAT_ACCOUNT.app_id,
+                mch_id=WECHAT_ACCOUNT.merchant_id,
+                api_key=secrets.token_hex(16),
+            ),
+            gateway_url="https://api.mch.weixin.qq.com",
+        ),
+    )
     payment = checkout.start_bill_payment(
         uow,
         clock,

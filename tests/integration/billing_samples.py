@@ -18,6 +18,7 @@ from persistence_samples import a_property
 from estate_core.billing import billing_run, services
 from estate_core.billing.calculation import Calculation
 from estate_core.billing.fee_item import DueRule, DueRuleKind, FeeCategory, FeeItem, LateFeePolicy
+from estate_core.billing.issuing import BillTerms, Charge, NewBill
 from estate_core.billing.model import Bill
 from estate_core.identity.model import Community, Resident, SurplusPolicy, Tenant, TenantSettings
 from estate_core.payments.allocation import Allocation
@@ -64,6 +65,12 @@ def a_fee_item(
     )
 
 
+def _month(month: int) -> tuple[date, date]:
+    start = date(2026, month, 1)
+    end = date(2026, month + 1, 1) - timedelta(days=1) if month < 12 else date(2026, 12, 31)
+    return start, end
+
+
 def a_bill(
     item: FeeItem,
     prop: Property,
@@ -73,24 +80,22 @@ def a_bill(
     due: date | None = None,
     at: datetime = AT,
 ) -> Bill:
-    start = date(2026, month, 1)
-    policy = item.late_fee
-    return Bill.issue(
-        bill_id=new_id(),
-        tenant_id=item.tenant_id,
-        community_id=item.community_id,
-        property_id=prop.id,
-        fee_item_id=item.id,
-        period_start=start,
-        period_end=date(2026, month + 1, 1) - timedelta(days=1)
-        if month < 12
-        else date(2026, 12, 31),
-        amount_due=Money(fen),
-        due_date=due or start + timedelta(days=15),
-        late_fee_rate=policy.daily_rate if policy else None,
-        late_fee_cap=policy.cap if policy else None,
-        at=at,
-    )
+    return a_new_bill(item, prop, month, fen, due=due, at=at).issue()
+
+
+def a_new_bill(
+    item: FeeItem,
+    prop: Property,
+    month: int = 1,
+    fen: int = 25_000,
+    *,
+    due: date | None = None,
+    at: datetime = AT,
+) -> NewBill:
+    """The row the billing run issues for ``a_bill``'s bill (due 15 days after the start)."""
+    start, end = _month(month)
+    terms = BillTerms.of(item.tenant_id, item, (start, end), at, due or start + timedelta(days=15))
+    return NewBill(new_id(), prop.id, Charge(terms=terms, amount_due=Money(fen)))
 
 
 def a_bill_payment(

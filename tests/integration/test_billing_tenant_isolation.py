@@ -14,7 +14,14 @@ from uuid import UUID
 
 import attrs
 import pytest
-from billing_samples import AT, a_bill, a_bill_payment, a_fee_item, an_offline_topup
+from billing_samples import (
+    AT,
+    a_bill,
+    a_bill_payment,
+    a_fee_item,
+    a_new_bill,
+    an_offline_topup,
+)
 from isolation import assert_adding_is_refused, assert_every_public_method_is_covered, assert_unseen
 from persistence_samples import Backend, a_property
 
@@ -66,7 +73,15 @@ COVERED = {
         "arrears",
     },
     SqlMeterReadingRepository: {"add", "get", "find", "last_on_or_before", "first_after"},
-    SqlPrepaymentRepository: {"add", "get", "find", "for_property", "open", "in_credit"},
+    SqlPrepaymentRepository: {
+        "add",
+        "get",
+        "find",
+        "for_property",
+        "open",
+        "in_credit",
+        "credited_properties",
+    },
     SqlPublicFundRepository: {"add", "get", "find", "for_community"},
     SqlPaymentRepository: {
         "add",
@@ -81,7 +96,7 @@ COVERED = {
         "with_out_trade_nos",
         "done_between",
     },
-    SqlBillingRunWriter: {"properties", "issued_keys", "add_new", "save_settled"},
+    SqlBillingRunWriter: {"properties", "add_new", "save_settled"},
 }
 
 
@@ -239,6 +254,7 @@ def test_ledgers_of_another_tenant_are_invisible(
         assert uow.prepayments.in_credit([first.prop.id]) == []
         credit = uow.prepayments.in_credit([first.prop.id, second.prop.id])
         assert [x.id for x in credit] == [second.prepayment.id]
+        assert uow.prepayments.credited_properties(COMMUNITY) == {second.prop.id}
         assert_unseen(uow.public_funds, first.funds.id)
         funds = uow.public_funds.for_community(COMMUNITY)
         assert funds is not None
@@ -280,15 +296,12 @@ def test_the_bulk_path_sees_and_writes_only_its_own_tenant(
         writer = uow.billing_writer
         batches = list(writer.properties(COMMUNITY, 10))
         assert [[p.id for p in batch] for batch in batches] == [[second.prop.id]]
-        period = first.paid.period_start
-        assert writer.issued_keys([first.prop.id], period) == set()
-        assert writer.issued_keys([first.prop.id, second.prop.id], period) == {
-            (second.prop.id, second.item.id)
-        }
-        theirs = a_bill(first.item, first.prop, 5)
-        for write in (writer.add_new, writer.save_settled):
-            with pytest.raises(ValueError, match="another tenant"):
-                write([theirs])
+        with pytest.raises(ValueError, match="another tenant"):
+            writer.add_new([a_new_bill(first.item, first.prop, 5)])
+        with pytest.raises(ValueError, match="another tenant"):
+            writer.save_settled([a_bill(first.item, first.prop, 5)])
+        mine = a_new_bill(second.item, second.prop, 5)
+        assert writer.add_new([mine]) == [mine]
 
 
 def test_adding_a_billing_aggregate_of_another_tenant_is_refused(

@@ -1,1 +1,1 @@
-"""The Litestar web service: resident and staff APIs, health, OpenAPI (DESIGN.md §6)."""
+"""The HTTP entrypoint (Litestar): the API, the pages and the gateway webhooks."""

@@ -1,42 +1,38 @@
 """The billing run 出账: every applicable bill of a community for one period, idempotently.
 
-Also the steps every way of issuing bills shares (the run and the import): making a bill, and
-settling new bills from the property's prepayment ledger (预缴抵扣). Both write through the
+Also the step every way of issuing bills shares (the run and the import): settling new bills
+from the property's prepayment ledger (预缴抵扣). Bills are issued as plain rows
+(:mod:`~estate_core.billing.issuing`) and written through the
 :class:`~estate_core.billing.ports.BillingRunWriter`, the bulk path: a run streams the
 community's properties a batch at a time, so it needs memory for one batch, not the community.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from uuid import UUID
 
 import attrs
 
-from estate_core.billing.calculation import (
-    Calculation,
-    add_months,
-    chargeable_days,
-    metered_amount,
-    monthly_charge,
-    months_between,
-    period_amount,
-    require_month_start,
+from estate_core.billing.calculation import require_month_start
+from estate_core.billing.issuing import (
+    BillableProperty,
+    BillTerms,
+    ChargeBook,
+    MissingReading,
+    NewBill,
 )
-from estate_core.billing.fee_item import FeeItem
 from estate_core.billing.model import Bill
 from estate_core.billing.ports import BillingUnitOfWork
-from estate_core.billing.services import community_today, metered_usage
-from estate_core.properties.model import Property
+from estate_core.billing.services import community_today
 from estate_core.shared.access import Actor, Permission, require_staff
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import NotFound
 from estate_core.shared.ids import new_id
-from estate_core.shared.money import Money
 
 PREPAYMENT_REASON = "bill"
-RUN_BATCH_SIZE = 1_000
+RUN_BATCH_SIZE = 5_000
 """Properties billed per batch: the bills of one batch are written at once, then dropped."""
 
 
@@ -72,22 +68,24 @@ def run_billing(
 
     Idempotent: a bill that exists for (property, fee item, period start), whatever its status,
     is never issued again, so running twice issues nothing new, and a voided bill is not revived.
-    The unique key backs this when two runs race: a bill the other run stored first is skipped
-    and counted as already issued. A property is billed for a fee item when the item applies to
-    its kind and the amount is positive (a property handed over after the period owes nothing
-    for it). New bills are settled from prepayment credit (:func:`settle_from_prepayment`).
-    One transaction for the whole run; the properties are read and billed a batch at a time.
+    The writer skips a bill whose key exists (the unique key, not a query that grows with the
+    run), also when a concurrent run stored it first, and it is counted as already issued.
+    A property is billed for a fee item when the item applies to its kind and the amount is
+    positive (a property handed over after the period owes nothing for it). New bills are
+    settled from prepayment credit (:func:`settle_from_prepayment`). One transaction for the
+    whole run; the properties are read and billed a batch at a time.
     """
     require_staff(actor, Permission.BILL_ISSUE, cmd.community_id)
     require_month_start(cmd.period_start)
     now = clock.now()
     tally = _Tally()
     with uow:
-        items = _items_billed(uow, cmd)
+        books = _charge_books(uow, cmd, now)
         day = community_today(uow, clock, cmd.community_id)
-        if items:
+        if books:
+            credited = uow.prepayments.credited_properties(cmd.community_id)
             for batch in uow.billing_writer.properties(cmd.community_id, RUN_BATCH_SIZE):
-                _bill_batch(uow, items, batch, cmd.period_start, now, day, tally)
+                _bill_batch(uow, books, batch, credited, now, day, tally)
         uow.commit()
     return BillingRunResult(
         community_id=cmd.community_id,
@@ -109,128 +107,80 @@ class _Tally:
 
 def _bill_batch(
     uow: BillingUnitOfWork,
-    items: Sequence[tuple[FeeItem, tuple[date, date]]],
-    batch: Sequence[Property],
-    period_start: date,
+    books: Sequence[ChargeBook],
+    batch: Sequence[BillableProperty],
+    credited: Collection[UUID],
     at: datetime,
     day: date,
     tally: _Tally,
 ) -> None:
     """Issue, store and settle from prepayment the bills of one batch of properties."""
-    writer = uow.billing_writer
-    existing = writer.issued_keys([prop.id for prop in batch], period_start)
-    new_bills: list[Bill] = []
+    rows: list[NewBill] = []
     for prop in batch:
-        for item, (start, end) in items:
-            if not item.applies_to(prop.kind):
+        for book in books:
+            if not book.item.applies_to(prop.kind):
                 continue
-            if (prop.id, item.id) in existing:
-                tally.already += 1
+            try:
+                charge = book.charge(prop)
+            except MissingReading:
+                tally.missing.append((prop.id, book.item.id))
                 continue
-            amount = bill_amount(uow, item, prop, start, end)
-            if amount is None:
-                tally.missing.append((prop.id, item.id))
-            elif amount.is_positive:
-                new_bills.append(new_bill(uow.tenant_id, item, prop.id, start, end, amount, at))
-    stored = writer.add_new(new_bills)
-    tally.already += len(new_bills) - len(stored)
-    settled = settle_from_prepayment(uow, stored, at, day)
-    writer.save_settled(settled)
+            if charge is not None:
+                rows.append(NewBill(new_id(), prop.id, charge))
+    stored = uow.billing_writer.add_new(rows)
+    tally.already += len(rows) - len(stored)
+    settled = settle_from_prepayment(uow, stored, at, day, credited)
+    uow.billing_writer.save_settled(settled)
     tally.issued += len(stored)
     tally.settled += len(settled)
 
 
-def _items_billed(
-    uow: BillingUnitOfWork, cmd: RunBilling
-) -> list[tuple[FeeItem, tuple[date, date]]]:
+def _charge_books(uow: BillingUnitOfWork, cmd: RunBilling, at: datetime) -> list[ChargeBook]:
     items = uow.fee_items.in_community(cmd.community_id)
     if cmd.fee_item_ids is not None:
         unknown = cmd.fee_item_ids - {item.id for item in items}
         if unknown:
             raise NotFound("fee_item.not_found", "no such fee item in this community")
         items = [item for item in items if item.id in cmd.fee_item_ids]
-    billed = []
+    books = []
     for item in items:
         period = item.period_starting(cmd.period_start)
         if item.active and period is not None:
-            billed.append((item, period))
-    return billed
-
-
-def bill_amount(
-    uow: BillingUnitOfWork, item: FeeItem, prop: Property, start: date, end: date
-) -> Money | None:
-    """The amount of ``item`` for ``prop`` over the period, or None when a reading is missing.
-
-    Zero when no day of the period is chargeable (see :mod:`calculation` for the arithmetic).
-    """
-    months = months_between(start, end) + 1
-    chargeable = sum(
-        chargeable_days(add_months(start, index), prop.billing_start, prop.billing_end)
-        for index in range(months)
-    )
-    if chargeable == 0:
-        return Money.zero()
-    if item.calculation is Calculation.METERED:
-        usage = metered_usage(uow, prop.id, item.id, start, end)
-        return None if usage is None else metered_amount(item.unit_price, usage)
-    monthly = monthly_charge(item.calculation, item.unit_price, prop.area)
-    return period_amount(monthly, start, months, prop.billing_start, prop.billing_end)
-
-
-def new_bill(
-    tenant_id: UUID,
-    item: FeeItem,
-    property_id: UUID,
-    start: date,
-    end: date,
-    amount: Money,
-    at: datetime,
-    due_date: date | None = None,
-) -> Bill:
-    """Issue one bill, copying the fee item's due rule and late-fee terms onto it; the caller
-    stores it (``BillingRunWriter.add_new``)."""
-    policy = item.late_fee
-    return Bill.issue(
-        bill_id=new_id(),
-        tenant_id=tenant_id,
-        community_id=item.community_id,
-        property_id=property_id,
-        fee_item_id=item.id,
-        period_start=start,
-        period_end=end,
-        amount_due=amount,
-        due_date=due_date or item.due_rule.due_date(start, end),
-        late_fee_rate=policy.daily_rate if policy else None,
-        late_fee_cap=policy.cap if policy else None,
-        at=at,
-    )
+            books.append(ChargeBook(uow, item, BillTerms.of(uow.tenant_id, item, period, at)))
+    return books
 
 
 def settle_from_prepayment(
-    uow: BillingUnitOfWork, bills: Sequence[Bill], at: datetime, day: date
+    uow: BillingUnitOfWork,
+    stored: Sequence[NewBill],
+    at: datetime,
+    day: date,
+    credited: Collection[UUID] | None = None,
 ) -> list[Bill]:
-    """Pay new bills from prepayment credit (预缴抵扣); returns the bills paid.
+    """Pay new bills from prepayment credit (预缴抵扣); returns the bills paid, as aggregates.
 
     Per property, oldest due date first, whole bills only: a bill the balance cannot cover is
     left unpaid and the next, smaller one may still be paid. Each bill takes one debit entry of
     its total due that day (referencing the bill), and the bill records that entry's id as what
-    paid it (``paid_from_prepayment``), so ledger and bill point at each other.
+    paid it (``paid_from_prepayment``), so ledger and bill point at each other. Only the bills
+    of properties in credit become aggregates; their ``BillIssued`` went out with the rows.
+    ``credited`` narrows the ledgers looked up to these properties (a run reads them once).
     """
-    if not bills:
+    candidates = {row.property_id for row in stored}
+    if credited is not None:
+        candidates.intersection_update(credited)
+    if not candidates:
         return []
-    ledgers = {
-        ledger.property_id: ledger
-        for ledger in uow.prepayments.in_credit({bill.property_id for bill in bills})
-    }
+    ledgers = {ledger.property_id: ledger for ledger in uow.prepayments.in_credit(candidates)}
     if not ledgers:
         return []
+    bills = [row.issue() for row in stored if row.property_id in ledgers]
     settled = []
-    ordered = sorted(bills, key=lambda b: (b.due_date, b.period_start, str(b.id)))
-    for bill in ordered:
-        ledger = ledgers.get(bill.property_id)
+    for bill in sorted(bills, key=lambda b: (b.due_date, b.period_start, str(b.id))):
+        bill.take_events()
+        ledger = ledgers[bill.property_id]
         amount = bill.total_due_on(day)
-        if ledger is None or amount > ledger.balance:
+        if amount > ledger.balance:
             continue
         entry = ledger.debit(amount, PREPAYMENT_REASON, bill.id, at)
         bill.settle_from_prepayment(entry.id, amount, at)

@@ -16,15 +16,16 @@ from uuid import UUID
 
 import attrs
 
-from estate_core.billing.billing_run import RUN_BATCH_SIZE, new_bill, settle_from_prepayment
+from estate_core.billing.billing_run import RUN_BATCH_SIZE, settle_from_prepayment
 from estate_core.billing.fee_item import FeeItem
-from estate_core.billing.model import Bill
+from estate_core.billing.issuing import BillTerms, Charge, NewBill
 from estate_core.billing.ports import BillingUnitOfWork
 from estate_core.billing.services import community_today
 from estate_core.properties.model import Property
 from estate_core.shared.access import Actor, Permission, require_staff
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import ConcurrencyConflict, DomainError, InvalidInput
+from estate_core.shared.ids import new_id
 from estate_core.shared.money import MAX_AMOUNT, Money
 from estate_core.shared.tabular import RowErrors, cleaned, read_csv_rows, row_number
 
@@ -130,7 +131,7 @@ def import_bills(
     return BillImportResult(imported=len(bills), settled_from_prepayment=len(settled))
 
 
-def _store(uow: BillingUnitOfWork, rows: Sequence[_Row], at: datetime) -> list[Bill]:
+def _store(uow: BillingUnitOfWork, rows: Sequence[_Row], at: datetime) -> list[NewBill]:
     """Issue the rows' bills and store them in batches through the bulk path.
 
     A bill issued meanwhile by a billing run makes the import conflict: the file was checked
@@ -139,7 +140,14 @@ def _store(uow: BillingUnitOfWork, rows: Sequence[_Row], at: datetime) -> list[B
     bills = []
     for first in range(0, len(rows), RUN_BATCH_SIZE):
         batch = [
-            new_bill(uow.tenant_id, r.item, r.prop.id, r.start, r.end, r.amount, at, r.due)
+            NewBill(
+                new_id(),
+                r.prop.id,
+                Charge(
+                    terms=BillTerms.of(uow.tenant_id, r.item, (r.start, r.end), at, r.due),
+                    amount_due=r.amount,
+                ),
+            )
             for r in rows[first : first + RUN_BATCH_SIZE]
         ]
         stored = uow.billing_writer.add_new(batch)

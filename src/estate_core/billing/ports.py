@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from estate_core.billing.fee_item import FeeItem
 from estate_core.billing.ledger import PrepaymentLedger, PublicFundLedger
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill, BillStatus, PropertyArrears
-from estate_core.properties.model import Property
 from estate_core.properties.ports import PropertiesUnitOfWork
 from estate_core.shared.pagination import Page, PageRequest
+
+if TYPE_CHECKING:
+    from estate_core.billing.issuing import BillableProperty, NewBill
 
 
 class FeeItemRepository(Protocol):
@@ -115,6 +117,11 @@ class PrepaymentRepository(Protocol):
         """The ledgers of these properties that have a positive balance."""
         ...
 
+    def credited_properties(self, community_id: UUID) -> set[UUID]:
+        """The properties of the community whose ledger has a positive balance (a billing run
+        reads them once, then loads the ledgers of the few it bills)."""
+        ...
+
 
 class PublicFundRepository(Protocol):
     """One ledger per community, unique on community_id."""
@@ -127,35 +134,33 @@ class PublicFundRepository(Protocol):
 class BillingRunWriter(Protocol):
     """The bulk path that issues bills: the billing run 出账 and the bill import 账单导入.
 
-    Bills are issued a batch of properties at a time and written in bulk, outside the unit of
+    Bills are issued a batch of properties at a time, as plain rows
+    (:class:`~estate_core.billing.issuing.NewBill`), and written in bulk outside the unit of
     work's tracking of aggregates, so a run over a community holds one batch in memory whatever
     the community's size. What it writes is part of the unit of work's transaction: kept on
     commit, gone on rollback, and the bills' events reach the outbox in the same transaction.
     """
 
-    def properties(self, community_id: UUID, batch_size: int) -> Iterator[Sequence[Property]]:
-        """Every property of the community in address order, ``batch_size`` at a time; the
-        unit of work does not keep them (they are read, never changed, by a run)."""
+    def properties(
+        self, community_id: UUID, batch_size: int
+    ) -> Iterator[Sequence[BillableProperty]]:
+        """Every property of the community in address order, ``batch_size`` at a time, as the
+        columns a run reads (they are read, never changed, by a run)."""
         ...
 
-    def issued_keys(
-        self, property_ids: Collection[UUID], period_start: date
-    ) -> set[tuple[UUID, UUID]]:
-        """(property id, fee item id) of every bill of these properties for that period."""
-        ...
+    def add_new(self, bills: Sequence[NewBill]) -> list[NewBill]:
+        """Store new bills (each with a new id) with their ``BillIssued`` events; returns the
+        ones stored.
 
-    def add_new(self, bills: Sequence[Bill]) -> list[Bill]:
-        """Store new bills with their events; returns the ones stored.
-
-        A bill whose (property, fee item, period start) exists by now, issued by a concurrent
-        run, is skipped and left out of the result, so issuing stays idempotent under races.
-        The unit of work does not keep the stored bills: a change to them is stored by
-        :meth:`save_settled`, nothing else.
+        A bill whose (property, fee item, period start) exists, issued earlier or by a
+        concurrent run, is skipped (by the unique key) and left out of the result, so issuing
+        stays idempotent under races. Nothing of the rows is kept once written: a change to a
+        stored bill is stored by :meth:`save_settled`, nothing else.
         """
         ...
 
     def save_settled(self, bills: Sequence[Bill]) -> None:
-        """Store that bills :meth:`add_new` returned were paid from prepayment, with events."""
+        """Store that bills :meth:`add_new` stored were paid from prepayment, with events."""
         ...
 
 

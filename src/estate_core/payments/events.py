@@ -131,3 +131,28 @@ class DiscrepancyResolved(DomainEvent):
     state: str
     note: str | None
     resolved_by: UUID | None
+
+
+@attrs.frozen(kw_only=True)
+class GatewayAccountSet(DomainEvent):
+    """A tenant's receiving account was set: ids only, never a key."""
+
+    account_id: UUID
+    family: str
+    mode: str
+    app_id: str
+    merchant_id: str
+    sub_merchant_id: str | None
+
+
+@attrs.frozen(kw_only=True)
+class GatewayAccountRotated(DomainEvent):
+    account_id: UUID
+    family: str
+    mode: str
+
+
+@attrs.frozen(kw_only=True)
+class GatewayAccountDisabled(DomainEvent):
+    account_id: UUID
+    family: str

@@ -10,6 +10,8 @@ from typing import Protocol
 from uuid import UUID
 
 from estate_core.billing.ports import BillingUnitOfWork
+from estate_core.payments.credentials import GatewayFamily
+from estate_core.payments.gateway_account import GatewayAccount
 from estate_core.payments.payment import Payment
 from estate_core.payments.reconciliation import ReconciliationReport
 from estate_core.payments.values import ChannelGroup, MerchantAccount, PaymentChannel
@@ -85,6 +87,16 @@ class ReconciliationRepository(Protocol):
         ...
 
 
+class GatewayAccountRepository(Protocol):
+    """A tenant's receiving accounts, one per gateway family (unique per tenant)."""
+
+    def add(self, account: GatewayAccount) -> None: ...
+
+    def find_for(self, family: GatewayFamily) -> GatewayAccount | None: ...
+
+    def all(self) -> list[GatewayAccount]: ...
+
+
 class MerchantAccounts(Protocol):
     """The receiving account of each tenant per channel, from its merchant configuration.
 
@@ -133,6 +145,9 @@ class PaymentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def merchant_orders(self) -> PayableOrders: ...
+
+    @property
+    def gateway_accounts(self) -> GatewayAccountRepository: ...
 
 
 class ReconciliationUnitOfWork(PaymentUnitOfWork, Protocol):

@@ -110,10 +110,16 @@ class SettlementOutcome(enum.StrEnum):
 
 @attrs.frozen(kw_only=True)
 class MerchantAccount:
-    """The receiving merchant: WeChat app id + mch id, or Alipay app id + seller id."""
+    """The receiving merchant: WeChat app id + mch id, or Alipay app id + seller id.
+
+    In partner mode (DESIGN.md §9) ``app_id``/``merchant_id`` are the service provider's
+    (``sp_appid``/``sp_mchid``; Alipay: the ISV app) and ``sub_merchant_id`` the tenant's
+    (``sub_mchid``; Alipay: the authorising app): all must match.
+    """
 
     app_id: str
     merchant_id: str
+    sub_merchant_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -197,4 +203,7 @@ def check_settlement(
 
 
 def _describe(merchant: MerchantAccount | None) -> str:
-    return "none" if merchant is None else f"{merchant.app_id}/{merchant.merchant_id}"
+    if merchant is None:
+        return "none"
+    sub = f"/{merchant.sub_merchant_id}" if merchant.sub_merchant_id else ""
+    return f"{merchant.app_id}/{merchant.merchant_id}{sub}"

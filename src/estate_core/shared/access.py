@@ -44,6 +44,8 @@ class Permission(enum.StrEnum):
     REPORT_READ = "report.read"
     STAFF_MANAGE = "staff.manage"
     TENANT_MANAGE = "tenant.manage"
+    MERCHANT_ACCOUNT_MANAGE = "merchant_account.manage"
+    """Set, rotate and disable the company's receiving accounts (keys in; never out)."""
 
 
 @attrs.frozen(kw_only=True)

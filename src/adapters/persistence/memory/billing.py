@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -10,10 +9,10 @@ from uuid import UUID
 
 from adapters.persistence.memory.store import InMemoryRepository, Session
 from estate_core.billing.fee_item import FeeItem
+from estate_core.billing.issuing import BillableProperty, NewBill
 from estate_core.billing.ledger import PrepaymentLedger, PublicFundLedger
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill, BillStatus, PropertyArrears
-from estate_core.properties.model import Property
 from estate_core.shared.money import total
 from estate_core.shared.pagination import Page, PageRequest, paginate
 
@@ -186,6 +185,13 @@ class InMemoryPrepaymentRepository(InMemoryRepository[PrepaymentLedger]):
             lambda ledger: ledger.property_id in wanted and ledger.balance.is_positive
         )
 
+    def credited_properties(self, community_id: UUID) -> set[UUID]:
+        return {
+            ledger.property_id
+            for ledger in _committed_and_working(self._session, self.table)
+            if ledger.community_id == community_id and ledger.balance.is_positive
+        }
+
 
 class InMemoryPublicFundRepository(InMemoryRepository[PublicFundLedger]):
     table = "public_fund_ledgers"
@@ -211,55 +217,51 @@ def _committed_and_working(session: Session, table: str) -> list[Any]:
 class InMemoryBillingRunWriter:
     """The billing run's bulk path on the in-memory store.
 
-    Not a bulk path here: new bills simply join the unit of work (a test double need not
-    save memory); what it does show is the contract: a bill whose key exists is skipped.
+    Not a bulk path here: each new bill joins the unit of work as an aggregate (a test double
+    need not save memory); what it does show is the contract: a bill whose key exists is skipped.
     """
 
     def __init__(self, session: Session, bills: InMemoryBillRepository) -> None:
         self._session = session
         self._bills = bills
 
-    def properties(self, community_id: UUID, batch_size: int) -> Iterator[Sequence[Property]]:
+    def properties(
+        self, community_id: UUID, batch_size: int
+    ) -> Iterator[Sequence[BillableProperty]]:
         found = [
-            p
-            for p in _committed_and_working(self._session, "properties")
+            BillableProperty(p.id, p.kind, p.area, p.billing_start, p.billing_end)
+            for p in sorted(
+                _committed_and_working(self._session, "properties"),
+                key=lambda p: (p.building, p.unit, p.room),
+            )
             if p.community_id == community_id
         ]
-        found.sort(key=lambda p: (p.building, p.unit, p.room))
         for first in range(0, len(found), batch_size):
-            yield [copy.deepcopy(p) for p in found[first : first + batch_size]]
+            yield found[first : first + batch_size]
 
-    def issued_keys(
-        self, property_ids: Collection[UUID], period_start: date
-    ) -> set[tuple[UUID, UUID]]:
-        wanted = set(property_ids)
-        return {
-            (b.property_id, b.fee_item_id)
-            for b in _committed_and_working(self._session, "bills")
-            if b.property_id in wanted and b.period_start == period_start
-        }
-
-    def add_new(self, bills: Sequence[Bill]) -> list[Bill]:
-        self._check_tenant(bills)
+    def add_new(self, bills: Sequence[NewBill]) -> list[NewBill]:
+        if any(row.charge.terms.tenant_id != self._session.tenant_id for row in bills):
+            raise ValueError("a bill belongs to another tenant than this unit of work")
         existing = {
             (b.property_id, b.fee_item_id, b.period_start)
             for b in _committed_and_working(self._session, "bills")
         }
         stored = []
-        for bill in bills:
-            key = (bill.property_id, bill.fee_item_id, bill.period_start)
-            if key in existing:
-                bill.take_events()
-                continue
-            existing.add(key)
-            self._bills.add(bill)
-            stored.append(bill)
+        for row in bills:
+            key = (row.property_id, row.charge.terms.fee_item_id, row.charge.terms.period_start)
+            if key not in existing:
+                existing.add(key)
+                self._bills.add(row.issue())
+                stored.append(row)
         return stored
 
     def save_settled(self, bills: Sequence[Bill]) -> None:
-        """Nothing to store: the bills are this unit of work's working copies already."""
-        self._check_tenant(bills)
-
-    def _check_tenant(self, bills: Sequence[Bill]) -> None:
+        """The settled aggregates replace the working copies :meth:`add_new` made, keeping the
+        ``BillIssued`` those still carry ahead of the settlement's events."""
         if any(bill.tenant_id != self._session.tenant_id for bill in bills):
             raise ValueError("a bill belongs to another tenant than this unit of work")
+        for bill in bills:
+            later = bill.take_events()
+            for event in [*self._bills.get(bill.id).take_events(), *later]:
+                bill.record(event)
+            self._bills.add(bill)

@@ -1,4 +1,5 @@
-"""In-memory repositories of payments 支付单 and reconciliation reports 对账报告."""
+"""In-memory repositories of payments 支付单, reconciliation reports 对账报告 and the tenants'
+receiving accounts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from datetime import date, datetime
 from uuid import UUID
 
 from adapters.persistence.memory.store import InMemoryRepository
+from estate_core.payments.credentials import GatewayFamily
+from estate_core.payments.gateway_account import GatewayAccount
 from estate_core.payments.payment import Payment
 from estate_core.payments.reconciliation import ReconciliationReport
 from estate_core.payments.refund import RefundStatus
@@ -125,3 +128,18 @@ class InMemoryReconciliationRepository(InMemoryRepository[ReconciliationReport])
             key=lambda r: (-r.day.toordinal(), r.channel_group.value, str(r.id)),
             request=page,
         )
+
+
+class InMemoryGatewayAccountRepository(InMemoryRepository[GatewayAccount]):
+    """One account per gateway family in a tenant, like the SQL table's unique key."""
+
+    table = "gateway_accounts"
+    unique = (("family",),)
+    not_found_code = "merchant_account.not_found"
+
+    def find_for(self, family: GatewayFamily) -> GatewayAccount | None:
+        found = self._select(lambda account: account.family is family)
+        return found[0] if found else None
+
+    def all(self) -> list[GatewayAccount]:
+        return sorted(self._select(lambda account: True), key=lambda account: account.family)

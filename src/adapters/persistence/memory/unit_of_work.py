@@ -37,6 +37,7 @@ from adapters.persistence.memory.identity import (
     InMemoryTenantRepository,
 )
 from adapters.persistence.memory.payments import (
+    InMemoryGatewayAccountRepository,
     InMemoryPaymentRepository,
     InMemoryReconciliationRepository,
 )
@@ -89,6 +90,7 @@ class InMemoryUnitOfWork:
         self.public_funds = InMemoryPublicFundRepository(session)
         self.payments = InMemoryPaymentRepository(session)
         self.reconciliations = InMemoryReconciliationRepository(session)
+        self.gateway_accounts = InMemoryGatewayAccountRepository(session)
         self.billing_writer = InMemoryBillingRunWriter(session, self.bills)
         # service
         self.work_orders = InMemoryWorkOrderRepository(session)

@@ -55,6 +55,7 @@ from adapters.persistence.sqlalchemy.repositories.ledgers import (
     SqlPublicFundRepository,
 )
 from adapters.persistence.sqlalchemy.repositories.payments import (
+    SqlGatewayAccountRepository,
     SqlPaymentRepository,
     SqlReconciliationRepository,
 )
@@ -94,6 +95,7 @@ class SqlAlchemyUnitOfWork:
     public_funds: SqlPublicFundRepository
     payments: SqlPaymentRepository
     reconciliations: SqlReconciliationRepository
+    gateway_accounts: SqlGatewayAccountRepository
     billing_writer: SqlBillingRunWriter
     # service
     work_orders: SqlWorkOrderRepository
@@ -159,6 +161,7 @@ class SqlAlchemyUnitOfWork:
         self.public_funds = SqlPublicFundRepository(session, tenant_id, seen)
         self.payments = SqlPaymentRepository(session, tenant_id, seen)
         self.reconciliations = SqlReconciliationRepository(session, tenant_id, seen)
+        self.gateway_accounts = SqlGatewayAccountRepository(session, tenant_id, seen)
         self.billing_writer = SqlBillingRunWriter(session, tenant_id, self._clock)
         # service
         self.work_orders = SqlWorkOrderRepository(session, tenant_id, seen)

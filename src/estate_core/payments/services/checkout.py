@@ -25,6 +25,7 @@ from estate_core.payments.payment import Payment
 from estate_core.payments.ports import MerchantAccounts, PaymentUnitOfWork
 from estate_core.payments.values import (
     CloseReason,
+    MerchantAccount,
     PaymentChannel,
     PaymentStatus,
     PaymentTarget,
@@ -127,17 +128,26 @@ class _Order:
     credit: Money = attrs.field(factory=Money.zero)
 
 
+def _merchant(
+    uow: PaymentUnitOfWork, merchants: MerchantAccounts, channel: PaymentChannel
+) -> MerchantAccount:
+    """The account the payment will record, read before the payment's transaction begins:
+    the merchant configuration may live in the same database, read by a transaction of its
+    own (SQLite admits one writer at a time)."""
+    if not channel.is_online:
+        raise InvalidInput("payment.invalid_channel", "residents pay online; cashiers offline")
+    return merchants.for_channel(uow.tenant_id, channel)
+
+
 def _open_online(
     uow: PaymentUnitOfWork,
     clock: Clock,
-    merchants: MerchantAccounts,
+    merchant: MerchantAccount,
     channel: PaymentChannel,
     close_after: timedelta,
     order: _Order,
 ) -> PaymentView:
     """A pending online payment, recording the merchant that must receive the money."""
-    if not channel.is_online:
-        raise InvalidInput("payment.invalid_channel", "residents pay online; cashiers offline")
     at = clock.now()
     payment_id = new_id()
     payment = Payment(
@@ -153,7 +163,7 @@ def _open_online(
         out_trade_no=new_out_trade_no(payment_id, local_date(at)),
         allocations=list(order.allocations),
         credit=order.credit,
-        merchant=merchants.for_channel(uow.tenant_id, channel),
+        merchant=merchant,
         created_at=at,
         expires_at=at + close_after,
     )
@@ -180,6 +190,7 @@ def start_bill_payment(
 ) -> PaymentView:
     """A member of the property pays some of its unpaid bills (缴费), each at its amount due
     plus today's late fee."""
+    merchant = _merchant(uow, merchants, cmd.channel)
     with uow:
         prop = uow.properties.get(cmd.property_id)
         day = community_today(uow, clock, prop.community_id)
@@ -193,7 +204,7 @@ def start_bill_payment(
             property_id=cmd.property_id,
             allocations=split.allocations,
         )
-        return _open_online(uow, clock, merchants, cmd.channel, close_after, order)
+        return _open_online(uow, clock, merchant, cmd.channel, close_after, order)
 
 
 @attrs.frozen(kw_only=True)
@@ -213,6 +224,7 @@ def start_topup(
     close_after: timedelta = CLOSE_AFTER,
 ) -> PaymentView:
     """A member pays ahead (预缴): the amount is credited to the property's ledger."""
+    merchant = _merchant(uow, merchants, cmd.channel)
     with uow:
         prop = uow.properties.get(cmd.property_id)
         require_member(
@@ -226,7 +238,7 @@ def start_topup(
             property_id=prop.id,
             credit=cmd.amount,
         )
-        return _open_online(uow, clock, merchants, cmd.channel, close_after, order)
+        return _open_online(uow, clock, merchant, cmd.channel, close_after, order)
 
 
 @attrs.frozen(kw_only=True)
@@ -245,6 +257,7 @@ def start_order_payment(
     close_after: timedelta = CLOSE_AFTER,
 ) -> PaymentView:
     """The resident who placed an online merchant order pays it."""
+    merchant = _merchant(uow, merchants, cmd.channel)
     with uow:
         order = uow.merchant_orders.get(cmd.order_id)
         if order.resident_id != actor.resident_id:
@@ -258,7 +271,7 @@ def start_order_payment(
             amount=order.payable_amount,
             order_id=order.id,
         )
-        return _open_online(uow, clock, merchants, cmd.channel, close_after, new)
+        return _open_online(uow, clock, merchant, cmd.channel, close_after, new)
 
 
 def close_payment(uow: PaymentUnitOfWork, clock: Clock, actor: Actor, payment_id: UUID) -> None:

@@ -34,6 +34,7 @@ from adapters.persistence.sqlalchemy.tables.billing import (
     public_fund_entries,
     public_fund_ledgers,
 )
+from adapters.persistence.sqlalchemy.tables.merchant_accounts import merchant_accounts
 from adapters.persistence.sqlalchemy.tables.payments import (
     payment_allocations,
     payment_refunds,
@@ -45,6 +46,7 @@ from estate_core.billing.ledger import FundEntry, LedgerEntry, PrepaymentLedger,
 from estate_core.billing.meter import MeterReading
 from estate_core.billing.model import Bill
 from estate_core.payments.allocation import Allocation
+from estate_core.payments.gateway_account import GatewayAccount
 from estate_core.payments.payment import Payment
 from estate_core.payments.refund import Refund
 from estate_core.payments.values import MerchantAccount, SurplusCase
@@ -269,9 +271,13 @@ def _map_payments(mappers: registry) -> None:
         **_versioned(payments),
         properties={
             VERSION_ATTRIBUTE: c.version,
-            **_private(payments, "merchant_app_id", "merchant_mch_id"),
+            **_private(payments, "merchant_app_id", "merchant_mch_id", "merchant_sub_mch_id"),
             "merchant": attrs_composite(
-                MerchantAccount, c.merchant_app_id, c.merchant_mch_id, nullable=True
+                MerchantAccount,
+                c.merchant_app_id,
+                c.merchant_mch_id,
+                c.merchant_sub_mch_id,
+                nullable=True,
             ),
             **lists,
         },
@@ -281,7 +287,18 @@ def _map_payments(mappers: registry) -> None:
     proxy_value_list(Payment, "surplus", SurplusRow, "payment")
 
 
+def _map_gateway_accounts(mappers: registry) -> None:
+    c = merchant_accounts.c
+    mappers.map_imperatively(
+        GatewayAccount,
+        merchant_accounts,
+        **_versioned(merchant_accounts),
+        properties={VERSION_ATTRIBUTE: c.version, "previous": c.previous_credentials},
+    )
+
+
 def map_billing(mappers: registry) -> None:
     _map_fee_items_bills_readings(mappers)
     _map_ledgers(mappers)
     _map_payments(mappers)
+    _map_gateway_accounts(mappers)

@@ -1,71 +1,64 @@
-"""The bulk path of the billing run and the bill import, in Core, not the ORM unit of work.
+"""The bulk path of the billing run and the bill import, on the driver, not the ORM unit of work.
 
-A run streams the community's properties a batch at a time (keyset over the address key) and
-writes each batch's bills and their ``BillIssued`` events in bulk, in the unit of work's
-transaction; nothing of a batch is kept once it is written, so a run's memory does not grow
-with the community (``benchmarks/billing_run.py`` measures it).
+A run streams the community's properties a batch at a time (keyset over the address key, the
+columns a run needs, not aggregates) and writes each batch's bills and their ``BillIssued``
+outbox rows in bulk, in the unit of work's transaction, straight from the plain rows the core
+issued (:mod:`billing_rows` converts each distinct charge once); nothing of a batch is kept once
+it is written, so a run's memory does not grow with the community.
+
+Whether a bill exists is decided by the unique key (tenant, property, fee item, period start)
+as the rows are inserted, never by a query per batch that would grow with the period's bills:
 
 - PostgreSQL: the bills are ``COPY``-ed (psycopg 3) into a temporary staging table, then
-  ``INSERT INTO bills SELECT … FROM staging ON CONFLICT (tenant, property, fee item, period)
-  DO NOTHING RETURNING id``. COPY alone cannot skip a row: one bill that exists aborts the
-  whole COPY and the transaction with it. Through staging the insert stays idempotent: a bill
-  a concurrent run stored first is skipped (PostgreSQL waits for that run to commit, then
-  skips), and ``RETURNING`` says which bills are ours. The events go to the outbox by COPY.
-- SQLite: ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` through ``executemany``; there is
-  one writer at a time anyway (``BEGIN IMMEDIATE``).
+  ``INSERT INTO bills SELECT … FROM staging ON CONFLICT … DO NOTHING``. COPY alone cannot skip
+  a row: one bill that exists aborts the whole COPY and the transaction with it. A bill a
+  concurrent run stored first is skipped (PostgreSQL waits for that run to commit, then skips).
+  The outbox rows of the stored bills follow by COPY.
+- SQLite: ``executemany`` of ``INSERT … ON CONFLICT … DO NOTHING``; there is one writer at a
+  time anyway (``BEGIN IMMEDIATE``).
 
-The bills paid from prepayment right after (a minority) are updated one by one.
+When every bill of a batch was stored (the insert's row count says so) nothing is read back;
+otherwise the batch's own ids are looked up to know which ones. The bills paid from prepayment
+right after (a minority) are updated one by one.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from typing import Any
 from uuid import UUID
 
-import psycopg
 import sqlalchemy as sa
-from psycopg.types.json import Jsonb
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from adapters.persistence.sqlalchemy.errors import database_errors
+from adapters.persistence.sqlalchemy.repositories.billing_rows import (
+    BILL_COLUMNS,
+    OUTBOX_COLUMNS,
+    BillRows,
+)
 from adapters.persistence.sqlalchemy.tables.billing import bills
 from adapters.persistence.sqlalchemy.tables.outbox import outbox
 from adapters.persistence.sqlalchemy.tables.properties import properties
+from estate_core.billing.issuing import BillableProperty, NewBill
 from estate_core.billing.model import Bill
-from estate_core.properties.model import Property
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import ConcurrencyConflict
 from estate_core.shared.events import Aggregate, event_name, event_payload
 from estate_core.shared.ids import new_id
-from estate_core.shared.money import Money
 
 STAGING = "estate_bill_batch"
 """The temporary staging table of a PostgreSQL transaction (dropped at its end)."""
 
-_BILL_COLUMNS = [column.name for column in bills.columns]
-_OUTBOX_COLUMNS = ["tenant_id", "id", "event_name", "payload", "occurred_at"]
+_KEY = "tenant_id, property_id, fee_item_id, period_start"
+"""The unique key of a bill: what makes issuing idempotent."""
+
+_IDS_PER_QUERY = 500
+"""Ids per lookup of which bills of a batch were stored (well under SQLite's parameter limit)."""
+
 _FIRST_VERSION = 1
-"""The version SQLAlchemy gives a new row; a bill stored here starts there too."""
-
-
-def _bill_row(bill: Bill) -> dict[str, Any]:
-    values = {name: getattr(bill, name) for name in _BILL_COLUMNS if name != "version"}
-    values["version"] = _FIRST_VERSION
-    return values
-
-
-def _raw(value: Any) -> Any:
-    """A value as the driver takes it (what the column types would bind)."""
-    if isinstance(value, Money):
-        return value.fen
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
+"""The version of a bill as :meth:`add_new` stores it."""
 
 
 class SqlBillingRunWriter:
@@ -75,18 +68,19 @@ class SqlBillingRunWriter:
         self._session = session
         self._tenant_id = tenant_id
         self._clock = clock
+        self._rows = BillRows(session.get_bind().dialect, tenant_id)
 
-    def properties(self, community_id: UUID, batch_size: int) -> Iterator[Sequence[Property]]:
-        """Keyset batches on the unique address key (tenant, community, building, unit, room).
-
-        Loaded through the ORM but not tracked: the session holds unchanged objects weakly, so
-        a batch is freed as soon as the run moves on to the next.
-        """
+    def properties(
+        self, community_id: UUID, batch_size: int
+    ) -> Iterator[Sequence[BillableProperty]]:
+        """Keyset batches on the unique address key (tenant, community, building, unit, room)."""
         c = properties.c
         after: tuple[str, str, str] | None = None
         while True:
             statement = (
-                sa.select(Property)
+                sa.select(
+                    c.id, c.kind, c.area, c.billing_start, c.billing_end, c.building, c.unit, c.room
+                )
                 .where(c.tenant_id == self._tenant_id, c.community_id == community_id)
                 .order_by(c.building, c.unit, c.room)
                 .limit(batch_size)
@@ -95,44 +89,25 @@ class SqlBillingRunWriter:
                 statement = statement.where(sa.tuple_(c.building, c.unit, c.room) > after)
             with database_errors():
                 self._session.flush()
-                batch = list(self._session.scalars(statement))
-            if batch:
-                yield batch
-            if len(batch) < batch_size:
+                found = self._session.execute(statement).all()
+            if found:
+                yield [BillableProperty(*row[:5]) for row in found]
+            if len(found) < batch_size:
                 return
-            last = batch[-1]
+            last = found[-1]
             after = (last.building, last.unit, last.room)
 
-    def issued_keys(
-        self, property_ids: Collection[UUID], period_start: date
-    ) -> set[tuple[UUID, UUID]]:
-        """On the unique key (tenant, property, fee item, period start)."""
-        wanted = sorted(set(property_ids))
-        if not wanted:
-            return set()
-        c = bills.c
-        statement = sa.select(c.property_id, c.fee_item_id).where(
-            c.tenant_id == self._tenant_id,
-            c.property_id.in_(wanted),
-            c.period_start == period_start,
-        )
-        with database_errors():
-            self._session.flush()
-            return {(row.property_id, row.fee_item_id) for row in self._session.execute(statement)}
-
-    def add_new(self, new_bills: Sequence[Bill]) -> list[Bill]:
-        self._check_tenant(new_bills)
+    def add_new(self, new_bills: Sequence[NewBill]) -> list[NewBill]:
         if not new_bills:
             return []
-        rows = [_bill_row(bill) for bill in new_bills]
         with database_errors():
             self._session.flush()
-            write = self._copy_bills if self._postgresql else self._insert_bills
-            stored_ids = write(rows)
-        stored = [bill for bill in new_bills if bill.id in stored_ids]
-        self._write_events(stored)
-        for bill in new_bills:
-            bill.take_events()
+            with self._driver_cursor() as cursor:
+                if self._postgresql:
+                    stored = self._copy_bills(cursor, new_bills)
+                else:
+                    stored = self._insert_bills(cursor, new_bills)
+                self._write_issued(cursor, stored)
         return stored
 
     def save_settled(self, settled: Sequence[Bill]) -> None:
@@ -181,43 +156,76 @@ class SqlBillingRunWriter:
 
     @contextmanager
     def _driver_cursor(self) -> Iterator[Any]:
-        """A cursor of the psycopg connection under the session's transaction. The driver's
+        """A cursor of the driver's connection under the session's transaction. The driver's
         errors become SQLAlchemy's, so :func:`database_errors` translates them as any other
         (a unique key to ``Conflict``, a deadlock to ``ConcurrencyConflict``)."""
-        driver: Any = self._session.connection().connection.driver_connection
+        connection = self._session.connection()
+        dbapi_error: Any = connection.dialect.loaded_dbapi.Error
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            with driver.cursor() as cursor:
-                yield cursor
-        except psycopg.Error as error:
-            raise sa.exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
+            yield cursor
+        except dbapi_error as error:
+            raise sa.exc.DBAPIError.instance(None, None, error, dbapi_error) from error
+        finally:
+            cursor.close()
 
-    def _copy_bills(self, rows: list[dict[str, Any]]) -> set[UUID]:
-        columns = ", ".join(_BILL_COLUMNS)
-        with self._driver_cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (LIKE bills) ON COMMIT DROP"
-            )
-            with cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([_raw(row[name]) for name in _BILL_COLUMNS])
-            cursor.execute(
-                f"INSERT INTO bills ({columns}) SELECT {columns} FROM {STAGING}"
-                " ON CONFLICT (tenant_id, property_id, fee_item_id, period_start) DO NOTHING"
-                " RETURNING id"
-            )
-            stored = {row[0] for row in cursor.fetchall()}
-            cursor.execute(f"TRUNCATE {STAGING}")
-        return stored
-
-    def _insert_bills(self, rows: list[dict[str, Any]]) -> set[UUID]:
-        statement = (
-            sqlite.insert(bills)
-            .on_conflict_do_nothing(
-                index_elements=["tenant_id", "property_id", "fee_item_id", "period_start"]
-            )
-            .returning(bills.c.id)
+    def _copy_bills(self, cursor: Any, new_bills: Sequence[NewBill]) -> list[NewBill]:
+        columns = ", ".join(BILL_COLUMNS)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (LIKE bills) ON COMMIT DROP"
         )
-        return set(self._session.scalars(statement, rows))
+        text = self._rows.copy_text(new_bills)
+        with cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
+            copy.write(text)
+        cursor.execute(
+            f"INSERT INTO bills ({columns}) SELECT {columns} FROM {STAGING}"
+            f" ON CONFLICT ({_KEY}) DO NOTHING"
+        )
+        stored = new_bills
+        if cursor.rowcount != len(new_bills):
+            cursor.execute(
+                f"SELECT s.id FROM {STAGING} s JOIN bills b ON b.tenant_id = s.tenant_id"
+                " AND b.id = s.id"
+            )
+            ours = {row[0] for row in cursor.fetchall()}
+            stored = [row for row in new_bills if row.id in ours]
+        cursor.execute(f"TRUNCATE {STAGING}")
+        return list(stored)
+
+    def _insert_bills(self, cursor: Any, new_bills: Sequence[NewBill]) -> list[NewBill]:
+        marks = ", ".join("?" for _ in BILL_COLUMNS)
+        cursor.executemany(
+            f"INSERT INTO bills ({', '.join(BILL_COLUMNS)}) VALUES ({marks})"
+            f" ON CONFLICT ({_KEY}) DO NOTHING",
+            self._rows.parameters(new_bills),
+        )
+        if cursor.rowcount == len(new_bills):
+            return list(new_bills)
+        ours: set[UUID] = set()
+        for first in range(0, len(new_bills), _IDS_PER_QUERY):
+            chunk = [row.id for row in new_bills[first : first + _IDS_PER_QUERY]]
+            statement = sa.select(bills.c.id).where(
+                bills.c.tenant_id == self._tenant_id, bills.c.id.in_(chunk)
+            )
+            ours.update(self._session.scalars(statement))
+        return [row for row in new_bills if row.id in ours]
+
+    def _write_issued(self, cursor: Any, stored: Sequence[NewBill]) -> None:
+        """The ``BillIssued`` outbox rows of the bills stored, from the same rows."""
+        if not stored:
+            return
+        now = self._clock.now()
+        columns = ", ".join(OUTBOX_COLUMNS)
+        if self._postgresql:
+            text = self._rows.outbox_copy_text(stored, now)
+            with cursor.copy(f"COPY outbox ({columns}) FROM STDIN") as copy:
+                copy.write(text)
+        else:
+            marks = ", ".join("?" for _ in OUTBOX_COLUMNS)
+            cursor.executemany(
+                f"INSERT INTO outbox ({columns}) VALUES ({marks})",
+                self._rows.outbox_parameters(stored, now),
+            )
 
     def _write_events(self, aggregates: Sequence[Aggregate]) -> None:
         """The pending events of ``aggregates`` as outbox rows, taken off them once written."""
@@ -235,19 +243,6 @@ class SqlBillingRunWriter:
         ]
         if messages:
             with database_errors():
-                if self._postgresql:
-                    self._copy_outbox(messages)
-                else:
-                    self._session.execute(sa.insert(outbox), messages)
+                self._session.execute(sa.insert(outbox), messages)
         for aggregate in aggregates:
             aggregate.take_events()
-
-    def _copy_outbox(self, messages: list[dict[str, Any]]) -> None:
-        columns = ", ".join(_OUTBOX_COLUMNS)
-        with (
-            self._driver_cursor() as cursor,
-            cursor.copy(f"COPY outbox ({columns}) FROM STDIN") as copy,
-        ):
-            for message in messages:
-                row = {**message, "payload": Jsonb(message["payload"])}
-                copy.write_row([row[name] for name in _OUTBOX_COLUMNS])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.persistence.sqlalchemy.errors import database_errors
@@ -70,6 +71,18 @@ class SqlPrepaymentRepository(SqlRepository[PrepaymentLedger]):
             .where(c.property_id.in_(wanted), c.balance > Money.zero())
             .order_by(c.property_id)
         )
+
+    def credited_properties(self, community_id: UUID) -> set[UUID]:
+        """Ids only, one query for a whole billing run (ledgers are far fewer than bills)."""
+        c = prepayment_ledgers.c
+        statement = sa.select(c.property_id).where(
+            c.tenant_id == self._tenant_id,
+            c.community_id == community_id,
+            c.balance > Money.zero(),
+        )
+        with database_errors():
+            self._session.flush()
+            return set(self._session.scalars(statement))
 
 
 class SqlPublicFundRepository(SqlRepository[PublicFundLedger]):

@@ -24,6 +24,7 @@ from adapters.persistence.sqlalchemy.repositories.billing import (
     _invalid_cursor,
     _uuid,
 )
+from adapters.persistence.sqlalchemy.tables.merchant_accounts import merchant_accounts
 from adapters.persistence.sqlalchemy.tables.payments import (
     PENDING,
     REQUESTED,
@@ -31,6 +32,8 @@ from adapters.persistence.sqlalchemy.tables.payments import (
     payments,
 )
 from adapters.persistence.sqlalchemy.tables.reconciliation import reconciliation_reports
+from estate_core.payments.credentials import GatewayFamily
+from estate_core.payments.gateway_account import GatewayAccount
 from estate_core.payments.payment import Payment
 from estate_core.payments.reconciliation import ReconciliationReport
 from estate_core.payments.refund import RefundStatus
@@ -172,3 +175,17 @@ class SqlReconciliationRepository(SqlRepository[ReconciliationReport]):
                 [-last.day.toordinal(), last.channel_group.value, str(last.id)]
             )
         return Page(items=items, next_cursor=next_cursor)
+
+
+class SqlGatewayAccountRepository(SqlRepository[GatewayAccount]):
+    """The tenant's receiving accounts; the credentials decrypt as the rows load."""
+
+    model = GatewayAccount
+    table = merchant_accounts
+    not_found_code = "merchant_account.not_found"
+
+    def find_for(self, family: GatewayFamily) -> GatewayAccount | None:
+        return self._one(self._select().where(merchant_accounts.c.family == family))
+
+    def all(self) -> list[GatewayAccount]:
+        return self._all(self._select().order_by(merchant_accounts.c.family))

@@ -12,11 +12,13 @@ from adapters.persistence.sqlalchemy.tables import (
     community,
     identity,
     keys,
+    merchant_accounts,
     outbox,
     payments,
     properties,
     reconciliation,
     service,
+    worker,
 )
 
 __all__ = [
@@ -26,10 +28,12 @@ __all__ = [
     "community",
     "identity",
     "keys",
+    "merchant_accounts",
     "metadata",
     "outbox",
     "payments",
     "properties",
     "reconciliation",
     "service",
+    "worker",
 ]

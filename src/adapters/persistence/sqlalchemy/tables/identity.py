@@ -155,6 +155,7 @@ sms_codes = sa.Table(
         "sent_at",
         "id",
     ),
+    sa.Index("ix_sms_codes_tenant_id_expires_at", "tenant_id", "expires_at"),
     sa.CheckConstraint("state <> 'expired'", name="expired_is_never_stored"),
     sa.CheckConstraint(
         f"wrong_tries >= 0 AND wrong_tries <= {MAX_WRONG_TRIES}", name="wrong_tries_bounded"

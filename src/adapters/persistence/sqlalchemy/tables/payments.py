@@ -111,6 +111,7 @@ payments = sa.Table(
     sa.Column("credit", MoneyType(), nullable=False),
     sa.Column("merchant_app_id", sa.String(NUMBER_MAX), nullable=True),
     sa.Column("merchant_mch_id", sa.String(NUMBER_MAX), nullable=True),
+    sa.Column("merchant_sub_mch_id", sa.String(NUMBER_MAX), nullable=True),
     sa.Column("receipt_no", sa.String(32), nullable=True),
     sa.Column("status", str_enum(PaymentStatus, "status"), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
@@ -140,6 +141,10 @@ payments = sa.Table(
         "(channel = 'offline') = (merchant_app_id IS NULL)"
         " AND (merchant_app_id IS NULL) = (merchant_mch_id IS NULL)",
         name="online_has_merchant",
+    ),
+    sa.CheckConstraint(
+        "merchant_sub_mch_id IS NULL OR merchant_app_id IS NOT NULL",
+        name="sub_merchant_of_merchant",
     ),
     sa.CheckConstraint("channel = 'offline' OR expires_at IS NOT NULL", name="online_expires"),
     sa.CheckConstraint(

@@ -1,0 +1,1 @@
+"""Push channels for residents' messages: the development console, WeChat template messages."""

@@ -1,0 +1,1 @@
+"""`estate worker`: the outbox dispatcher and the scheduled jobs (docs/worker.md)."""
