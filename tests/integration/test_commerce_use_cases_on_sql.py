@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from commerce_samples import details
+from identity_samples import a_community
 from persistence_samples import a_resident, add_owners
 
 from adapters.persistence.sqlalchemy import SqlAlchemyUnitOfWork
@@ -53,6 +54,9 @@ def test_merchants_orders_and_coupons_run_on_the_database(
 ) -> None:
     uow: Any = make_uow(tenant_id)
     community_id = new_id()
+    with uow:
+        uow.communities.add(a_community(tenant_id, community_id=community_id))
+        uow.commit()
     (resident, home), (neighbour, _), (keeper, _), (latecomer, _) = _home_owners(
         uow, clock, community_id, 4
     )

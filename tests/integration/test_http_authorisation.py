@@ -26,6 +26,7 @@ from http_service import (
     bearer,
     running_service,
 )
+from http_sweep_table import BODIES, BODY_OBJECT_ROUTES, LEGITIMATE, NO_OBJECT_ROUTES
 from litestar import Litestar
 from sqlalchemy.engine import URL
 
@@ -36,120 +37,7 @@ from estate_core.shared.ids import new_id
 API = "/api/v1"
 OTHER_OWNER = "13800138003"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
-ARRIVAL = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
-
-NO_OBJECT_ROUTES = {
-    ("POST", "/auth/codes"),
-    ("POST", "/auth/resident/login"),
-    ("POST", "/auth/resident/select"),
-    ("POST", "/auth/staff/login"),
-    ("POST", "/auth/staff/select"),
-    ("POST", "/auth/logout"),
-    ("PUT", "/auth/staff/password"),
-    ("GET", "/me"),
-    ("PATCH", "/me"),
-    ("POST", "/me/phone/codes"),
-    ("POST", "/me/phone"),
-    ("GET", "/communities"),
-    ("POST", "/communities"),
-    ("GET", "/staff"),
-    ("POST", "/staff"),
-    ("GET", "/roles"),
-    ("POST", "/roles"),
-    ("GET", "/properties/mine"),
-    ("GET", "/work-orders/mine"),
-    ("GET", "/work-orders/queue"),
-    ("GET", "/complaints/mine"),
-    ("POST", "/uploads"),
-}
-"""Routes that act only on the caller's own account or tenant, or create a new object.
-
-``POST /properties/claim`` is here too: it names a home by address and proves ownership with
-the owner's phone, which the household-binding rules test (another person's claim is refused).
-"""
-NO_OBJECT_ROUTES.add(("POST", "/properties/claim"))
-
-BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("PUT", "/communities/{community_id}"): {"name": "改名小区", "address": "x"},
-    ("POST", "/residents/{resident_id}/disable"): {"reason": "测试"},
-    ("PUT", "/staff/{staff_id}/access"): {"roles": ["manager"]},
-    ("POST", "/staff/{staff_id}/disable"): {"reason": "测试"},
-    ("POST", "/properties/{property_id}/members"): {
-        "phone": "13898765432",
-        "name": "外人",
-        "role": "family",
-    },
-    ("POST", "/communities/{community_id}/properties"): {
-        "kind": "residence",
-        "building": "9",
-        "unit": "9",
-        "room": "909",
-        "area": "10.00",
-    },
-    ("PUT", "/properties/{property_id}/owner"): {"name": "冒名", "phone": "13898765432"},
-    ("POST", "/communities/{community_id}/fee-items"): {
-        "name": "新费",
-        "category": "other",
-        "calculation": "fixed",
-        "unitPrice": "1.00",
-        "propertyKinds": ["residence"],
-        "firstPeriodStart": "2026-01-01",
-        "dueRule": {"kind": "days_after_start", "value": 10},
-    },
-    ("POST", "/meter-readings"): {
-        "propertyId": "{property_id}",
-        "feeItemId": "{fee_item_id}",
-        "reading": "10",
-        "readOn": "2026-01-01",
-    },
-    ("POST", "/communities/{community_id}/billing-runs"): {"periodStart": "2026-01-01"},
-    ("POST", "/bills/{bill_id}/void"): {"reason": "测试"},
-    ("POST", "/work-orders"): {
-        "propertyId": "{property_id}",
-        "category": "水电",
-        "description": "冒名报修",
-    },
-    ("POST", "/work-orders/{work_order_id}/cancel"): {"note": "x"},
-    ("POST", "/work-orders/{work_order_id}/rate"): {"stars": 1},
-    ("POST", "/work-orders/{work_order_id}/approve"): {"note": "x"},
-    ("POST", "/work-orders/{work_order_id}/reject"): {"reason": "x"},
-    ("POST", "/work-orders/{work_order_id}/dispatch"): {
-        "technicianId": "{staff_id}",
-        "expectedArrival": ARRIVAL,
-    },
-    ("POST", "/work-orders/{work_order_id}/reassign"): {
-        "technicianId": "{staff_id}",
-        "expectedArrival": ARRIVAL,
-    },
-    ("POST", "/work-orders/{work_order_id}/accept"): {},
-    ("POST", "/work-orders/{work_order_id}/complete"): {"photos": []},
-    ("POST", "/work-orders/{work_order_id}/visit"): {"note": "x"},
-    ("POST", "/complaints"): {
-        "propertyId": "{property_id}",
-        "kind": "complaint",
-        "category": "other",
-        "text": "冒名投诉",
-    },
-    ("POST", "/complaints/{complaint_id}/reopen"): {"reason": "x"},
-    ("POST", "/complaints/{complaint_id}/rate"): {"stars": 1},
-    ("POST", "/complaints/{complaint_id}/reply"): {"text": "x"},
-    ("POST", "/complaints/{complaint_id}/visit"): {"note": "x"},
-}
-"""A valid body for every write route of the sweep, so an answer is about authorisation and
-never about a malformed request. ``{name}`` is the id of the victim's object."""
-
-BODY_OBJECT_ROUTES = {
-    ("POST", "/meter-readings"),
-    ("POST", "/work-orders"),
-    ("POST", "/complaints"),
-}
-"""Routes with no id in their path whose body names an existing object."""
-
-LEGITIMATE = {
-    ("other_household", "GET", "/communities/{community_id}/public-fund"): (
-        "a resident bound in the community reads its public funds (seed 001)"
-    ),
-}
+SOON = datetime.now(UTC) + timedelta(days=3)
 
 
 def _template(path: str) -> str:
@@ -202,8 +90,8 @@ def _world(service: Service) -> World:
         roles=["manager"],
         communityIds=[elsewhere],
     )
-    post("/roles", admin, code="guard", name="门岗", permissions=["visitor.verify"])
-    post("/staff", admin, name="门岗", phone="13722220000", roles=["guard"])
+    post("/roles", admin, code="frontdesk", name="前台", permissions=["payment.reconcile"])
+    post("/staff", admin, name="前台", phone="13722220000", roles=["frontdesk"])
     home = _ok(client.get(f"{API}/properties/mine", headers=bearer(owner)))[0]["propertyId"]
     post(
         "/properties/claim",
@@ -238,6 +126,24 @@ def _world(service: Service) -> World:
     )["items"]
     items = _ok(client.get(f"{API}/communities/{community}/fee-items", headers=bearer(admin)))
     resident = _ok(client.get(f"{API}/me", headers=bearer(owner)))["id"]
+    notice = post(
+        "/notices", admin, kind="general", title="停水", body="明日停水", propertyIds=[home]
+    )
+    post(f"/notices/{notice['id']}/publish", admin, 200)
+    activity = post(
+        f"/communities/{community}/activities",
+        admin,
+        title="包饺子",
+        capacity=20,
+        startsAt=(SOON + timedelta(days=1)).isoformat(),
+        endsAt=(SOON + timedelta(days=1, hours=2)).isoformat(),
+        signUpDeadline=SOON.isoformat(),
+    )["id"]
+    post(f"/activities/{activity}/sign-up", owner, 200, headCount=2)
+    issued = post(
+        "/visitor-passes", owner, propertyId=home, visitorName="张三", visitorPhone="13912345678"
+    )
+    commerce = _commerce(post, admin, owner, community, home)
     return World(
         ids={
             "community_id": community,
@@ -249,6 +155,11 @@ def _world(service: Service) -> World:
             "resident_id": resident,
             "staff_id": str(service.staff_actor(tenant, DEMO_TECHNICIAN).staff_id),
             "key": photo,
+            "notice_id": notice["id"],
+            "activity_id": activity,
+            "pass_id": issued["passId"],
+            "pass_token": issued["token"],
+            **commerce,
         },
         tokens={
             "other_household": neighbour,
@@ -258,6 +169,41 @@ def _world(service: Service) -> World:
             "no_permission_staff": service.login_staff("13722220000", tenant),
         },
     )
+
+
+def _commerce(post: Any, admin: str, owner: str, community: str, home: str) -> dict[str, str]:
+    """A merchant with a product, a campaign, the owner's coupon and cash-on-delivery order."""
+    shop = {"name": "小卖部", "contact": "李", "address": "1 号楼", "tags": ["便利"]}
+    merchant = post("/merchants", admin, communityIds=[community], details=shop)["id"]
+    product = post(f"/merchants/{merchant}/products", admin, name="矿泉水", priceFen=200)["id"]
+    campaign = post(
+        "/coupon-campaigns",
+        admin,
+        title="满减",
+        issuer="property",
+        merchantId=merchant,
+        communityIds=[community],
+        discount={"kind": "fixed", "amountFen": 100},
+        validFrom=datetime.now(UTC).isoformat(),
+        validUntil=SOON.isoformat(),
+        totalStock=10,
+    )["id"]
+    coupon = post(f"/coupon-campaigns/{campaign}/claim", owner)
+    order = post(
+        "/orders",
+        owner,
+        merchantId=merchant,
+        propertyId=home,
+        items=[{"productId": product, "quantity": 2}],
+        paymentMethod="cod",
+    )["id"]
+    return {
+        "merchant_id": merchant,
+        "product_id": product,
+        "campaign_id": campaign,
+        "coupon_code": coupon["code"],
+        "order_id": order,
+    }
 
 
 VOLATILE = {"auth_sessions", "sms_codes", "sms_throttles"}
@@ -277,14 +223,17 @@ def _fill(value: Any, ids: dict[str, str]) -> Any:
         return value.format(**ids) if value.startswith("{") else value
     if isinstance(value, dict):
         return {key: _fill(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, ids) for item in value]
     return value
 
 
-def _expected(caller: str, handler: Any) -> set[int]:
+def _expected(caller: str, path: str, handler: Any) -> set[int]:
     """404 where the caller's kind may use the route (the object is not theirs to know), 403
     where it may not (a resident on a staff route, a staff member lacking the permission).
     Staff outside their data scope get 403 ``permission.out_of_scope`` or, where the core
-    hides the object, 404."""
+    hides the object, 404. Another company's community in the path is unknown to whoever asks,
+    so another company's staff get 404 on a resident route under it too."""
     parameters = set(handler.parsed_fn_signature.parameters)
     resident_route = "resident" in parameters or "caller" in parameters
     staff_route = "staff" in parameters or "caller" in parameters
@@ -293,7 +242,7 @@ def _expected(caller: str, handler: Any) -> set[int]:
     if caller == "out_of_scope_staff":
         return {403, 404}
     if caller == "other_tenant_staff":
-        return {404} if staff_route else {403}
+        return {404} if staff_route or "{community_id}" in path else {403}
     if caller == "other_household":
         return {404} if resident_route else {403}
     return {404} if resident_route else {403, 404}
@@ -361,7 +310,7 @@ def test_nobody_reaches_another_households_or_companys_objects(service: Service)
                 json=body,
                 headers=bearer(token),
             )
-            expected = _expected(caller, handler)
+            expected = _expected(caller, path, handler)
             if answer.status_code not in expected:
                 wrong.append(f"{caller} {method} {path}: {answer.status_code} {answer.text[:120]}")
             if _snapshot(service) != before:

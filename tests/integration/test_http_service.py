@@ -69,6 +69,9 @@ def test_the_companies_of_a_phone_are_found_through_the_phone_index(
     with running_service(database, tmp_path) as service:
         service.demo_company(new_id())
         engine = service.container.engine()
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE residents, staff")
         with statements_sent(engine) as sent:
             found = SqlAccountDirectory(engine).accounts(kind, DEMO_OWNER)  # type: ignore[arg-type]
         statement, parameters = next((s, p) for s, p in sent if s.lstrip().startswith("SELECT"))

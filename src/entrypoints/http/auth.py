@@ -54,6 +54,11 @@ class Caller:
         return self.actor.resident_id
 
     @property
+    def as_resident(self) -> ResidentActor:
+        assert isinstance(self.actor, ResidentActor)
+        return self.actor
+
+    @property
     def staff(self) -> StaffActor:
         assert isinstance(self.actor, StaffActor)
         return self.actor

@@ -85,7 +85,9 @@ def domain_error(request: Request[Any, Any, Any], error: DomainError) -> Respons
     retry_after = error.details.get("retry_after")
     if isinstance(error, RateLimited) and isinstance(retry_after, int):
         headers = {"Retry-After": str(max(retry_after, 1))}
-    return problem(status, error.code, error.message, headers=headers)
+    reason = error.details.get("reason")
+    extra = {"reason": reason} if isinstance(reason, str) else {}
+    return problem(status, error.code, error.message, headers=headers, **extra)
 
 
 def _field(message: str, key: object) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import attrs
+from billing_world import new_community
 
 from adapters.persistence.memory import InMemoryUnitOfWork
 from estate_core.commerce.campaign import IssuerKind
@@ -194,7 +195,7 @@ def clerk_of(merchant_id: UUID) -> StaffActor:
 
 def build_world(uow: InMemoryUnitOfWork, clock: FixedClock, admin: StaffActor) -> World:
     """One community with two merchants (the first sells two products) and a bound resident."""
-    community_id = new_id()
+    community_id = new_community(uow)
     merchant_id = merchants.register_merchant(
         uow,
         clock,

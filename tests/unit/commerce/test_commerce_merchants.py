@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
+from billing_world import new_community
 from commerce_world import World, clerk_of, details
 
 from adapters.persistence.memory import InMemoryStore, InMemoryUnitOfWork
@@ -138,7 +139,7 @@ def test_clerk_may_edit_their_own_merchant_but_not_its_communities(world: World)
 
 
 def test_admin_changes_the_communities_a_merchant_serves(world: World) -> None:
-    elsewhere = new_id()
+    elsewhere = new_community(world.uow, "翠苑")
     merchants.update_merchant(
         world.uow,
         world.admin,
@@ -162,7 +163,7 @@ def test_refused_update_changes_nothing(world: World) -> None:
 
 def test_residents_browse_the_active_merchants_of_their_community(world: World) -> None:
     merchants.deactivate_merchant(world.uow, world.admin, world.other_merchant_id)
-    _register(world, world.admin, details(name="远方商店"), new_id())
+    _register(world, world.admin, details(name="远方商店"), new_community(world.uow, "翠苑"))
     shown = merchants.list_merchants(world.uow, world.community_id, PageRequest())
     assert [m.id for m in shown.items] == [world.merchant_id]
     everyone = merchants.list_merchants(
@@ -176,6 +177,18 @@ def test_reactivated_merchant_is_listed_again(world: World) -> None:
     merchants.activate_merchant(world.uow, world.admin, world.other_merchant_id)
     shown = merchants.list_merchants(world.uow, world.community_id, PageRequest())
     assert world.other_merchant_id in {m.id for m in shown.items}
+
+
+def test_a_merchant_serves_only_this_companys_communities(world: World) -> None:
+    assert code_of(lambda: _register(world, world.admin, details(), new_id())) == (
+        "community.not_found"
+    )
+    elsewhere = merchants.UpdateMerchant(
+        merchant_id=world.merchant_id, details=details(), community_ids=frozenset({new_id()})
+    )
+    assert code_of(lambda: merchants.update_merchant(world.uow, world.admin, elsewhere)) == (
+        "community.not_found"
+    )
 
 
 def test_another_tenant_never_sees_the_merchant(world: World, store: InMemoryStore) -> None:

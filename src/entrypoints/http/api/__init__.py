@@ -6,13 +6,19 @@ from __future__ import annotations
 from litestar import Router
 
 from entrypoints.http.api import (
+    activities,
     auth,
     billing,
     complaints,
+    coupons,
     identity,
+    merchants,
+    notices,
+    orders,
     properties,
     staff,
     uploads,
+    visitors,
     workorder_staff,
     workorders,
 )
@@ -26,5 +32,11 @@ ROUTERS: list[Router] = [
     workorders.router,
     workorder_staff.router,
     complaints.router,
+    notices.router,
+    activities.router,
+    visitors.router,
+    merchants.router,
+    coupons.router,
+    orders.router,
     uploads.router,
 ]

@@ -249,12 +249,12 @@ def redeem_coupon(
     uow: CommerceUnitOfWork, clock: Clock, actor: Actor, cmd: RedeemCoupon
 ) -> Redemption:
     staff = require_staff(actor, Permission.COUPON_REDEEM)
-    if staff.merchant_id is None:
-        raise WrongMerchant("only the clerk of the coupon's merchant redeems it")
     with uow:
         coupon = uow.coupons.find_by_code(normalize_code(cmd.code))
         if coupon is None:
             raise NotFound("coupon.not_found", "no coupon has this code")
+        if staff.merchant_id is None:
+            raise WrongMerchant("only the clerk of the coupon's merchant redeems it")
         coupon.redeem(merchant_id=staff.merchant_id, at=clock.now(), staff_id=staff.staff_id)
         amount_off = None if cmd.spend is None else coupon.amount_off(cmd.spend)
         uow.commit()

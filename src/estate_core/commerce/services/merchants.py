@@ -14,6 +14,7 @@ import attrs
 from estate_core.commerce.merchant import Merchant, MerchantDetails, Product
 from estate_core.commerce.ports import CommerceUnitOfWork
 from estate_core.commerce.services.common import page_of, require_merchant_staff
+from estate_core.community.services.common import require_communities
 from estate_core.shared.access import Actor, Permission
 from estate_core.shared.clock import Clock
 from estate_core.shared.errors import NotFound
@@ -71,6 +72,7 @@ def register_merchant(
 ) -> UUID:
     require_merchant_staff(actor, Permission.MERCHANT_MANAGE, None, cmd.community_ids)
     with uow:
+        require_communities(uow, cmd.community_ids)
         merchant = Merchant.register(
             id=new_id(),
             tenant_id=uow.tenant_id,
@@ -102,6 +104,7 @@ def update_merchant(uow: CommerceUnitOfWork, actor: Actor, cmd: UpdateMerchant) 
         merchant.update(cmd.details)
         if cmd.community_ids is not None and set(cmd.community_ids) != set(merchant.community_ids):
             require_merchant_staff(actor, Permission.MERCHANT_MANAGE, None, cmd.community_ids)
+            require_communities(uow, cmd.community_ids)
             merchant.serve(sorted(cmd.community_ids))
         uow.commit()
 
@@ -195,6 +198,23 @@ def list_products(
             raise NotFound("merchant.not_found", "no such merchant")
         found = uow.products.list_for_merchant(merchant_id, page, active_only=not include_inactive)
         return page_of(found, ProductView.of)
+
+
+def managed_merchants(
+    uow: CommerceUnitOfWork, actor: Actor, community_id: UUID, page: PageRequest
+) -> Page[MerchantView]:
+    """Staff: every merchant serving a community in their scope, inactive ones too."""
+    require_merchant_staff(actor, Permission.MERCHANT_MANAGE, None, [community_id])
+    return list_merchants(uow, community_id, page, include_inactive=True)
+
+
+def managed_products(
+    uow: CommerceUnitOfWork, actor: Actor, merchant_id: UUID, page: PageRequest
+) -> Page[ProductView]:
+    """Staff or the merchant's clerk: its products, those off sale too."""
+    with uow:
+        _managed(uow, actor, merchant_id)
+    return list_products(uow, merchant_id, page, include_inactive=True)
 
 
 def _managed(uow: CommerceUnitOfWork, actor: Actor, merchant_id: UUID) -> Merchant:

@@ -25,7 +25,7 @@ from estate_core.identity.model import normalize_phone
 from estate_core.properties.services import require_member
 from estate_core.shared.access import Actor, Permission, ResidentActor, require_staff
 from estate_core.shared.clock import Clock, local_date
-from estate_core.shared.errors import Conflict, NotFound, PermissionDenied
+from estate_core.shared.errors import Conflict, NotFound
 from estate_core.shared.ids import new_id
 from estate_core.shared.pagination import Page, PageRequest
 
@@ -207,7 +207,7 @@ def revoke_visitor_pass(
         visitor_pass = uow.visitor_passes.get(pass_id)
         if isinstance(actor, ResidentActor):
             if visitor_pass.resident_id != actor.resident_id:
-                raise PermissionDenied("visitor_pass.not_yours", "only its creator may revoke it")
+                raise NotFound("visitor_pass.not_found", "no such visitor pass")
             active_resident(uow, actor.resident_id)
         else:
             require_staff(actor, Permission.VISITOR_VERIFY, visitor_pass.community_id)
@@ -223,6 +223,19 @@ def visitor_history(
         active_resident(uow, actor.resident_id)
         found = uow.visitor_passes.of_resident(actor.resident_id, page)
         return Page(items=[_view(p, own=True) for p in found.items], next_cursor=found.next_cursor)
+
+
+def my_visitor_pass(
+    uow: CommunityUnitOfWork, actor: ResidentActor, pass_id: UUID
+) -> VisitorPassView:
+    """One pass its creator registered, with its token (for the QR code); anyone else's
+    answers not found, so a pass id reveals nothing."""
+    with uow:
+        active_resident(uow, actor.resident_id)
+        visitor_pass = uow.visitor_passes.find(pass_id)
+        if visitor_pass is None or visitor_pass.resident_id != actor.resident_id:
+            raise NotFound("visitor_pass.not_found", "no such visitor pass")
+        return _view(visitor_pass, own=True)
 
 
 def community_visitor_log(
