@@ -12,6 +12,7 @@ from uuid import UUID
 import attrs
 from commerce_samples import details
 from community_samples import AT
+from identity_samples import a_community
 from isolation import (
     assert_adding_is_refused,
     assert_all_of,
@@ -45,6 +46,7 @@ def _paid_order(uow: Any, clock: FixedClock) -> tuple[ResidentActor, UUID, UUID]
     community_id = new_id()
     owner = a_resident(uow.tenant_id)
     with uow:
+        uow.communities.add(a_community(uow.tenant_id, community_id=community_id))
         [home] = add_owners(uow, community_id, [owner], clock.now(), rooms=["101"])
         uow.commit()
     merchant_id = merchants.register_merchant(
